@@ -1,0 +1,143 @@
+# httpd-lite — see README.md. `make` builds, `make run` serves ./www on
+# port 7001, `make test` runs every test, `make asan` runs them under
+# AddressSanitizer + UBSan.
+
+VERSION := 0.1.0
+PROG    := httpd-lite
+PORT    ?= 7001
+
+CC      ?= cc
+CFLAGS  ?= -O2 -g
+WARN    := -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes
+CPPFLAGS += -D_GNU_SOURCE -DHTTPD_LITE_VERSION='"$(VERSION)"' -Iinclude
+# CI (CI=true in the environment) turns every warning into an error.
+ifneq ($(CI),)
+  WARN += -Werror
+endif
+override CFLAGS += -std=c11 $(WARN)
+
+# llhttp comes as C sources from Debian's node-llhttp; compiled here, in
+# strict mode, never copied into the repo. Point LLHTTP_DIR (sources) and
+# LLHTTP_INC (header) elsewhere, or have pkg-config know libllhttp.
+LLHTTP_PC  := $(shell pkg-config --exists libllhttp 2>/dev/null && echo yes)
+ifeq ($(LLHTTP_PC),yes)
+  LLHTTP_CPPFLAGS := $(shell pkg-config --cflags libllhttp)
+  LLHTTP_LIBS     := $(shell pkg-config --libs libllhttp)
+  LLHTTP_OBJS     :=
+  LLHTTP_HEADER   :=
+else
+  LLHTTP_DIR ?= /usr/share/llhttp
+  LLHTTP_INC ?= /usr/share/include/llhttp
+  LLHTTP_CPPFLAGS := -I$(LLHTTP_INC)
+  LLHTTP_LIBS     :=
+  LLHTTP_OBJS     := build/llhttp/llhttp.o build/llhttp/api.o build/llhttp/http.o
+  LLHTTP_HEADER   := $(LLHTTP_INC)/llhttp.h
+endif
+CPPFLAGS += $(LLHTTP_CPPFLAGS) -DLLHTTP_STRICT_MODE=1
+
+BUILD   := build
+SRCS    := $(wildcard src/*.c)
+OBJS    := $(SRCS:src/%.c=$(BUILD)/%.o)
+LIBOBJS := $(filter-out $(BUILD)/main.o,$(OBJS))
+LIB     := $(BUILD)/libhttpd-lite.a
+
+UNIT_SRCS   := $(wildcard tests/unit/test_*.c)
+INTEG_SRCS  := $(wildcard tests/integration/test_*.c)
+UNIT_BINS   := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
+INTEG_BINS  := $(INTEG_SRCS:tests/integration/%.c=$(BUILD)/tests/%)
+HARNESS_OBJ := $(BUILD)/tests/harness.o
+
+# Debian packages: what building needs, and what testing needs on top.
+BUILD_PKGS := node-llhttp
+TEST_PKGS  := libcmocka-dev curl
+missing_build = $(if $(or $(LLHTTP_PC),$(wildcard $(LLHTTP_DIR)/llhttp.c)),,node-llhttp)
+missing_test  = $(if $(wildcard /usr/include/cmocka.h),,libcmocka-dev) \
+                $(if $(shell command -v curl 2>/dev/null),,curl)
+
+.PHONY: all run test unit integration asan deps check-build-deps check-test-deps \
+        clean format lint
+
+all: check-build-deps $(PROG)
+
+$(PROG): $(BUILD)/main.o $(LIB)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LLHTTP_LIBS) $(LDLIBS)
+
+$(LIB): $(LIBOBJS) $(LLHTTP_OBJS)
+	rm -f $@
+	$(AR) rcs $@ $^
+
+$(BUILD)/%.o: src/%.c $(wildcard include/*.h) | $(BUILD)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -c -o $@ $<
+
+# Third-party code: its own warnings are not ours to fix, so no -W flags.
+$(BUILD)/llhttp/%.o: $(LLHTTP_DIR)/%.c $(LLHTTP_HEADER)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(filter-out -W% -std=%,$(CFLAGS)) -std=c11 -w -c -o $@ $<
+
+$(BUILD):
+	@mkdir -p $@ $@/tests
+
+$(BUILD)/tests/harness.o: tests/integration/harness.c tests/integration/harness.h | $(BUILD)
+	$(CC) $(CPPFLAGS) -Itests/integration $(CFLAGS) -c -o $@ $<
+
+$(BUILD)/tests/test_%: tests/unit/test_%.c $(LIB) | $(BUILD)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) $(LLHTTP_LIBS) -lcmocka $(LDLIBS)
+
+$(BUILD)/tests/test_%: tests/integration/test_%.c $(HARNESS_OBJ) $(LIB) | $(BUILD)
+	$(CC) $(CPPFLAGS) -Itests/integration $(CFLAGS) $(LDFLAGS) -o $@ $< $(HARNESS_OBJ) $(LIB) $(LLHTTP_LIBS) -lcmocka $(LDLIBS)
+
+# ---- dependencies -------------------------------------------------------
+# One clear line naming the Debian package instead of a wall of compiler
+# errors; installed automatically by `make deps`, and by `make run` /
+# `make test` when run as root.
+check-build-deps:
+	@m="$(strip $(missing_build))"; if [ -n "$$m" ]; then \
+	  echo "httpd-lite: missing Debian package: $$m (install it with: sudo make deps)" >&2; exit 1; fi
+
+check-test-deps:
+	@m="$(strip $(missing_build) $(missing_test))"; if [ -n "$$m" ]; then \
+	  echo "httpd-lite: missing Debian packages: $$m (install them with: sudo make deps)" >&2; exit 1; fi
+
+deps:
+	@m="$(strip $(missing_build) $(missing_test))"; \
+	if [ -z "$$m" ]; then echo "httpd-lite: all build and test dependencies are installed"; \
+	elif [ "$$(id -u)" != 0 ]; then \
+	  echo "httpd-lite: missing Debian packages: $$m (run as root: sudo make deps)" >&2; exit 1; \
+	else echo "httpd-lite: installing $$m"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$m; fi
+
+# Install what is missing when we may (root), else report it in one line.
+auto-deps:
+	@m="$(strip $(missing_build) $(missing_test))"; \
+	if [ -n "$$m" ] && [ "$$(id -u)" = 0 ]; then $(MAKE) --no-print-directory deps; fi
+
+# ---- everyday targets ---------------------------------------------------
+run: auto-deps
+	@$(MAKE) --no-print-directory all
+	./$(PROG) --trace -p $(PORT) -d www
+
+test: auto-deps
+	@$(MAKE) --no-print-directory check-test-deps all tests-build
+	@tests/run-tests.sh $(UNIT_BINS) $(INTEG_BINS)
+
+tests-build: $(UNIT_BINS) $(INTEG_BINS)
+
+SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+asan: auto-deps
+	@$(MAKE) --no-print-directory BUILD=build-asan CFLAGS="-O1 -g $(SAN)" LDFLAGS="$(SAN)" \
+	  PROG=build-asan/httpd-lite check-test-deps build-asan/httpd-lite tests-build
+	@HTTPD_LITE_BIN=build-asan/httpd-lite ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+	  UBSAN_OPTIONS=print_stacktrace=1 tests/run-tests.sh \
+	  $(UNIT_SRCS:tests/unit/%.c=build-asan/tests/%) $(INTEG_SRCS:tests/integration/%.c=build-asan/tests/%)
+
+format:
+	clang-format -i src/*.c include/*.h tests/*/*.c tests/*/*.h
+
+lint:
+	cppcheck --quiet --enable=warning,portability --std=c11 -Iinclude src
+	clang-tidy --quiet $(SRCS) -- $(CPPFLAGS) -std=c11
+
+clean:
+	rm -rf build build-asan $(PROG)
+
+-include $(OBJS:.o=.d)

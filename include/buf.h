@@ -1,0 +1,29 @@
+/* buf: a growable byte buffer for bodies built at request time (listings,
+ * error pages). Allocation failure is sticky: once an append fails the
+ * buffer is marked failed and later appends are no-ops, so callers check
+ * once at the end instead of after every append. */
+#ifndef HTTPD_LITE_BUF_H
+#define HTTPD_LITE_BUF_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct buf {
+	char *data;
+	size_t len;
+	size_t cap;
+	bool failed;
+};
+
+void buf_init(struct buf *b);
+void buf_free(struct buf *b);
+void buf_append(struct buf *b, const void *data, size_t len);
+void buf_append_str(struct buf *b, const char *s);
+void buf_printf(struct buf *b, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* HTML-escape & < > (and " ' when quote is true), like python's html.escape. */
+void buf_append_html(struct buf *b, const char *s, size_t len, bool quote);
+/* true when every append so far succeeded. */
+bool buf_ok(const struct buf *b);
+
+#endif

@@ -1,0 +1,21 @@
+/* conn: one client connection, served by its own child process from the
+ * first byte to the close: read, parse (llhttp), answer, keep-alive,
+ * pipelining, timeouts. */
+#ifndef HTTPD_LITE_CONN_H
+#define HTTPD_LITE_CONN_H
+
+#include <sys/socket.h>
+
+#include "config.h"
+
+struct conn_info {
+	int fd;                        /* the accepted socket */
+	struct sockaddr_storage peer;  /* the client's end of the pair */
+	struct sockaddr_storage local; /* ours: same port as the listener */
+};
+
+/* Serve the connection until it ends, then close it. Returns the exit
+ * status for the child. */
+int conn_serve(const struct config *cfg, int root_fd, const struct conn_info *ci);
+
+#endif

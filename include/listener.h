@@ -1,0 +1,25 @@
+/* listener: the one listening socket, socket() → setsockopt() → bind() →
+ * listen(). Every client connection is later accept()ed from it. */
+#ifndef HTTPD_LITE_LISTENER_H
+#define HTTPD_LITE_LISTENER_H
+
+#include <sys/socket.h>
+
+#include "config.h"
+
+struct listener {
+	int fd;
+	struct sockaddr_storage addr; /* what we are bound to, from getsockname */
+};
+
+/* Opens, binds and listens as cfg says, or prints one line and exits
+ * (EXIT_USAGE for an address that does not parse, EXIT_RUNTIME when the
+ * system refuses, e.g. the port is in use). The fd is non-blocking and
+ * close-on-exec. */
+void listener_open(const struct config *cfg, struct listener *l);
+
+/* python's start-up line on stdout, flushed:
+ * "Serving HTTP on :: port 8000 (http://[::]:8000/) ..." */
+void listener_announce(const struct listener *l);
+
+#endif

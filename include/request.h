@@ -1,0 +1,100 @@
+/* request: llhttp callbacks filling a bounded struct request.
+ *
+ * llhttp hands us each token in pieces (a callback per read, possibly
+ * several per token), pointing into the caller's read buffer. We copy
+ * every piece into storage owned by the request, so nothing here points
+ * into a buffer that the connection will reuse. The parser pauses after
+ * each complete message, which is what keeps pipelined responses in
+ * request order. */
+#ifndef HTTPD_LITE_REQUEST_H
+#define HTTPD_LITE_REQUEST_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <llhttp.h>
+
+#include "http.h"
+
+#define REQUEST_TARGET_MAX 8192   /* longer → 414 */
+#define REQUEST_HEAD_MAX 65536    /* request line + header block → 431 */
+#define REQUEST_FIELDS_MAX 100    /* header fields → 431 */
+#define REQUEST_METHOD_MAX 32
+/* The raw request line kept for the access log and for classifying
+ * llhttp's errors (501 vs 400, 505 vs 400). */
+#define REQUEST_LINE_MAX (REQUEST_TARGET_MAX + 64)
+
+enum request_state {
+	REQUEST_INCOMPLETE, /* feed more bytes */
+	REQUEST_COMPLETE,   /* a whole message: answer it */
+	REQUEST_FAILED,     /* answer req->error and close */
+};
+
+struct request_field {
+	uint32_t name_off, name_len;
+	uint32_t value_off, value_len;
+};
+
+/* Where the header being received stands, to catch what llhttp 8.1.0
+ * still lets through: obs-fold continuation lines and empty names. */
+enum request_field_state {
+	FIELD_NONE,
+	FIELD_NAME,
+	FIELD_NAME_DONE,
+	FIELD_VALUE,
+	FIELD_VALUE_DONE,
+};
+
+struct request {
+	llhttp_t parser;
+	llhttp_settings_t settings;
+	enum request_state state;
+	enum http_status error;     /* the status to answer when FAILED */
+	const char *error_message;  /* python's "message" for the error page */
+	char error_detail[160];     /* storage for messages that quote input */
+	bool started;               /* a byte of this message has arrived */
+
+	char line[REQUEST_LINE_MAX + 1]; /* request line as received, no CRLF */
+	size_t line_len;
+	bool line_done;
+
+	char method[REQUEST_METHOD_MAX + 1];
+	size_t method_len;
+	char target[REQUEST_TARGET_MAX + 1];
+	size_t target_len;
+
+	char store[REQUEST_HEAD_MAX]; /* header names and values */
+	size_t store_len;
+	struct request_field fields[REQUEST_FIELDS_MAX];
+	size_t nfields;
+	enum request_field_state field_state;
+
+	size_t head_bytes;
+	bool head_done;
+	bool after_lf; /* last head byte seen was LF: obs-fold check */
+	uint64_t body_bytes;
+	uint64_t max_body;
+	bool keep_alive;
+	bool is_head;   /* HEAD: headers only */
+};
+
+/* Once per connection. */
+void request_init(struct request *r, uint64_t max_body);
+
+/* Forget the answered message; parsing goes on with the next one. */
+void request_next(struct request *r);
+
+/* Parse up to len bytes. Returns how many were consumed: parsing stops
+ * right after a complete message or at an error, and the rest belongs
+ * to later calls. Check r->state afterwards. */
+size_t request_feed(struct request *r, const char *data, size_t len);
+
+/* The value of the first field called name (case-insensitive), NUL-
+ * terminated; NULL if absent. */
+const char *request_header(const struct request *r, const char *name);
+
+/* HTTP/1.0 or 1.1, once the request line is parsed. */
+unsigned request_http_minor(const struct request *r);
+
+#endif

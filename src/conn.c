@@ -1,0 +1,265 @@
+/* conn.c — the child's side of fork-per-connection.
+ *
+ * The parent accepted the socket and forked; from here on this process
+ * owns exactly one socket pair (our port = the listener's port, their
+ * ephemeral port) and nothing else of interest. It loops: read into a
+ * fixed buffer, feed llhttp until a message is complete, answer it, and
+ * go on with whatever bytes are left (pipelining) until the client closes,
+ * asks to close, breaks the protocol, or is too slow.
+ *
+ * Timeouts use SO_RCVTIMEO on the socket, changed only when the wanted
+ * value changes, so the usual keep-alive request costs one read():
+ *   - between requests, the idle timeout;
+ *   - once a request has started, what is left of the header deadline,
+ *     counted from its first byte (the first request: from accept), so a
+ *     client trickling a byte at a time is still cut off (slowloris);
+ *   - SO_SNDTIMEO bounds each write to a client that stopped reading.
+ */
+#include "conn.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "handler.h"
+#include "log.h"
+#include "netaddr.h"
+#include "request.h"
+#include "response.h"
+
+#define CONN_READ_BUF 16384
+/* After an error we stop reading requests but keep draining what the
+ * client still sends for a moment, so that it reads our answer instead
+ * of a reset (RFC 9112 9.6). */
+#define CONN_LINGER_BYTES (256 * 1024)
+#define CONN_LINGER_MS 2000
+
+static volatile sig_atomic_t conn_stopping;
+
+static void on_sigterm(int sig)
+{
+	(void)sig;
+	conn_stopping = 1;
+}
+
+struct conn {
+	const struct config *cfg;
+	struct handler_ctx hctx;
+	int fd;
+	char client[NETADDR_STRLEN];
+	char rbuf[CONN_READ_BUF];
+	size_t rstart, rend;
+	struct request req;
+	struct timespec started;      /* accept time */
+	struct timespec req_started;  /* first byte of the current request */
+	unsigned rcvtimeo_ms;         /* what SO_RCVTIMEO is set to now */
+	unsigned requests;
+	unsigned long long bytes_sent;
+};
+
+static long long elapsed_ms(const struct timespec *since)
+{
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (long long)(now.tv_sec - since->tv_sec) * 1000 +
+	       (now.tv_nsec - since->tv_nsec) / 1000000;
+}
+
+static int set_timeout(int fd, int opt, unsigned ms)
+{
+	struct timeval tv = {.tv_sec = ms / 1000, .tv_usec = (ms % 1000) * 1000};
+	return setsockopt(fd, SOL_SOCKET, opt, &tv, sizeof(tv));
+}
+
+/* The read timeout this moment calls for; 0 means the deadline passed. */
+static unsigned wanted_timeout(const struct conn *c)
+{
+	if (!c->req.started && c->requests > 0)
+		return c->cfg->idle_timeout_ms;
+	const struct timespec *since = c->requests ? &c->req_started : &c->started;
+	long long left = (long long)c->cfg->header_timeout_ms - elapsed_ms(since);
+	return left > 0 ? (unsigned)left : 0;
+}
+
+enum read_result { READ_DATA, READ_EOF, READ_TIMEOUT, READ_ERROR, READ_STOP };
+
+static enum read_result read_more(struct conn *c)
+{
+	for (;;) {
+		if (conn_stopping && !c->req.started)
+			return READ_STOP;
+		unsigned ms = wanted_timeout(c);
+		if (ms == 0)
+			return READ_TIMEOUT;
+		if (ms != c->rcvtimeo_ms) {
+			if (set_timeout(c->fd, SO_RCVTIMEO, ms) < 0)
+				return READ_ERROR;
+			c->rcvtimeo_ms = ms;
+		}
+		ssize_t n = recv(c->fd, c->rbuf, sizeof(c->rbuf), 0);
+		if (n > 0) {
+			c->rstart = 0;
+			c->rend = (size_t)n;
+			return READ_DATA;
+		}
+		if (n == 0)
+			return READ_EOF;
+		if (errno == EINTR)
+			continue;
+		if (errno == EAGAIN || errno == EWOULDBLOCK) {
+			if (!c->req.started && c->requests > 0)
+				return READ_TIMEOUT; /* idle too long */
+			continue; /* wanted_timeout() says if the deadline passed */
+		}
+		return READ_ERROR;
+	}
+}
+
+static void send_response(struct conn *c, struct response *resp)
+{
+	if (resp->status >= 400)
+		log_error_code(c->client, resp->status,
+			       resp->error_message ? resp->error_message
+						   : http_reason(resp->status));
+	long long sent = response_send(c->fd, resp);
+	if (sent < 0)
+		resp->close = true;
+	else
+		c->bytes_sent += (unsigned long long)sent;
+	if (c->req.line_len || resp->status != HTTP_REQUEST_TIMEOUT)
+		log_access(c->client, c->req.line, c->req.line_len, resp->status, sent);
+}
+
+/* Answer a complete request; false when the connection must close. */
+static bool answer_request(struct conn *c)
+{
+	struct response resp;
+	response_init(&resp);
+	handler_handle(&c->hctx, &c->req, &resp);
+	resp.close = !c->req.keep_alive || conn_stopping;
+	resp.keep_alive_header = !resp.close && request_http_minor(&c->req) == 0;
+	send_response(c, &resp);
+	bool keep = !resp.close;
+	response_release(&resp);
+	c->requests++;
+	return keep;
+}
+
+static void answer_error(struct conn *c, enum http_status status, const char *message)
+{
+	struct response resp;
+	response_init(&resp);
+	response_set_error(&resp, status, message);
+	resp.head_only = c->req.is_head;
+	resp.close = true;
+	send_response(c, &resp);
+	response_release(&resp);
+	if (c->req.started)
+		c->requests++;
+}
+
+/* Half-close, then read and drop what the client still sends, bounded
+ * in bytes and time, so our last answer is not lost to a reset. */
+static void linger_close(struct conn *c)
+{
+	if (shutdown(c->fd, SHUT_WR) == 0 && set_timeout(c->fd, SO_RCVTIMEO, CONN_LINGER_MS) == 0) {
+		struct timespec start;
+		clock_gettime(CLOCK_MONOTONIC, &start);
+		size_t drained = 0;
+		while (drained < CONN_LINGER_BYTES && elapsed_ms(&start) < CONN_LINGER_MS) {
+			ssize_t n = recv(c->fd, c->rbuf, sizeof(c->rbuf), 0);
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n <= 0)
+				break;
+			drained += (size_t)n;
+		}
+	}
+	close(c->fd);
+	c->fd = -1;
+}
+
+/* Feed buffered bytes to the parser; answer what completes. Returns
+ * false when the connection is done. */
+static bool process_buffer(struct conn *c, bool *linger)
+{
+	while (c->rstart < c->rend || c->req.state != REQUEST_INCOMPLETE) {
+		bool was_started = c->req.started;
+		c->rstart += request_feed(&c->req, c->rbuf + c->rstart, c->rend - c->rstart);
+		if (!was_started && c->req.started)
+			clock_gettime(CLOCK_MONOTONIC, &c->req_started);
+		if (c->req.state == REQUEST_FAILED) {
+			answer_error(c, c->req.error, c->req.error_message);
+			*linger = true;
+			return false;
+		}
+		if (c->req.state != REQUEST_COMPLETE)
+			return true; /* everything consumed: read more */
+		if (!answer_request(c)) {
+			*linger = c->rstart < c->rend;
+			return false;
+		}
+		request_next(&c->req);
+	}
+	return true;
+}
+
+static void trace_close(const struct conn *c, const struct conn_info *ci)
+{
+	if (!log_tracing())
+		return;
+	char remote[NETADDR_STRLEN];
+	netaddr_host_port(&ci->peer, remote, sizeof(remote));
+	log_trace("child %d: close fd=%d remote=%s requests=%u bytes=%llu lifetime=%.3fs",
+		  (int)getpid(), ci->fd, remote, c->requests, c->bytes_sent,
+		  (double)elapsed_ms(&c->started) / 1000.0);
+}
+
+static void serve_loop(struct conn *c)
+{
+	bool linger = false;
+	for (;;) {
+		if (!process_buffer(c, &linger))
+			break;
+		enum read_result rr = read_more(c);
+		if (rr == READ_DATA)
+			continue;
+		if (rr == READ_TIMEOUT && c->req.started) {
+			answer_error(c, HTTP_REQUEST_TIMEOUT, NULL);
+			linger = true;
+		}
+		break;
+	}
+	if (linger)
+		linger_close(c);
+	else
+		close(c->fd);
+}
+
+int conn_serve(const struct config *cfg, int root_fd, const struct conn_info *ci)
+{
+	static struct conn c; /* ~100 KiB: static, not on the stack */
+	struct sigaction sa = {.sa_handler = on_sigterm};
+	sigemptyset(&sa.sa_mask);
+	if (sigaction(SIGTERM, &sa, NULL) < 0)
+		return 1;
+	c.cfg = cfg;
+	c.hctx.root_fd = root_fd;
+	c.fd = ci->fd;
+	netaddr_host(&ci->peer, c.client, sizeof(c.client));
+	clock_gettime(CLOCK_MONOTONIC, &c.started);
+	request_init(&c.req, cfg->max_body);
+	if (set_timeout(c.fd, SO_SNDTIMEO, cfg->send_timeout_ms) < 0) {
+		log_warn("setsockopt SO_SNDTIMEO:");
+		close(c.fd);
+		return 1;
+	}
+	serve_loop(&c);
+	trace_close(&c, ci);
+	return 0;
+}

@@ -1,0 +1,145 @@
+#include "listener.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "netaddr.h"
+
+static int looks_numeric(const char *s)
+{
+	return strspn(s, "0123456789.") == strlen(s);
+}
+
+/* The address to bind: a literal IPv4 or IPv6 address (brackets allowed)
+ * or a host name from /etc/hosts or DNS. Anything else is a usage error. */
+static void resolve_bind(const char *bind, uint16_t port, struct sockaddr_storage *ss)
+{
+	memset(ss, 0, sizeof(*ss));
+	struct sockaddr_in *s4 = (struct sockaddr_in *)ss;
+	struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)ss;
+	char lit[INET6_ADDRSTRLEN + 2];
+	size_t len = strlen(bind);
+	if (len >= 2 && len < sizeof(lit) && bind[0] == '[' && bind[len - 1] == ']') {
+		memcpy(lit, bind + 1, len - 2);
+		lit[len - 2] = '\0';
+		bind = lit;
+	}
+	if (inet_pton(AF_INET, bind, &s4->sin_addr) == 1) {
+		s4->sin_family = AF_INET;
+		s4->sin_port = htons(port);
+		return;
+	}
+	if (inet_pton(AF_INET6, bind, &s6->sin6_addr) == 1) {
+		s6->sin6_family = AF_INET6;
+		s6->sin6_port = htons(port);
+		return;
+	}
+	/* "999.1.1.1" is a broken address, not a host name to ask DNS for. */
+	if (looks_numeric(bind) || strchr(bind, ':'))
+		log_die(EXIT_USAGE, "invalid bind address '%s'", bind);
+	struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM,
+				 .ai_flags = AI_PASSIVE};
+	struct addrinfo *res;
+	int rc = getaddrinfo(bind, NULL, &hints, &res);
+	if (rc != 0)
+		log_die(EXIT_USAGE, "invalid bind address '%s': %s", bind, gai_strerror(rc));
+	memcpy(ss, res->ai_addr, res->ai_addrlen);
+	freeaddrinfo(res);
+	if (ss->ss_family == AF_INET)
+		s4->sin_port = htons(port);
+	else
+		s6->sin6_port = htons(port);
+}
+
+static void any_address(int family, uint16_t port, struct sockaddr_storage *ss)
+{
+	memset(ss, 0, sizeof(*ss));
+	if (family == AF_INET6) {
+		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)ss;
+		s6->sin6_family = AF_INET6;
+		s6->sin6_addr = in6addr_any;
+		s6->sin6_port = htons(port);
+	} else {
+		struct sockaddr_in *s4 = (struct sockaddr_in *)ss;
+		s4->sin_family = AF_INET;
+		s4->sin_addr.s_addr = htonl(INADDR_ANY);
+		s4->sin_port = htons(port);
+	}
+}
+
+static socklen_t addr_len(const struct sockaddr_storage *ss)
+{
+	return ss->ss_family == AF_INET6 ? sizeof(struct sockaddr_in6)
+					 : sizeof(struct sockaddr_in);
+}
+
+/* socket → SO_REUSEADDR (restart while old connections sit in TIME_WAIT)
+ * → IPV6_V6ONLY off (one socket for IPv6 and IPv4, like python) → bind →
+ * listen. Returns the fd, or -1 with errno and nothing left open. */
+static int open_bound(const struct sockaddr_storage *ss, int backlog)
+{
+	int fd = socket(ss->ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -1;
+	int on = 1, off = 0;
+	if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on)) < 0)
+		goto fail;
+	if (ss->ss_family == AF_INET6 &&
+	    setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &off, sizeof(off)) < 0)
+		goto fail;
+	if (bind(fd, (const struct sockaddr *)ss, addr_len(ss)) < 0)
+		goto fail;
+	if (listen(fd, backlog) < 0)
+		goto fail;
+	return fd;
+fail:;
+	int err = errno;
+	close(fd);
+	errno = err;
+	return -1;
+}
+
+static int ipv6_unavailable(int err)
+{
+	return err == EAFNOSUPPORT || err == EADDRNOTAVAIL || err == EPROTONOSUPPORT;
+}
+
+void listener_open(const struct config *cfg, struct listener *l)
+{
+	struct sockaddr_storage ss;
+	if (cfg->bind)
+		resolve_bind(cfg->bind, cfg->port, &ss);
+	else
+		any_address(AF_INET6, cfg->port, &ss);
+	l->fd = open_bound(&ss, cfg->backlog);
+	if (l->fd < 0 && !cfg->bind && ipv6_unavailable(errno)) {
+		any_address(AF_INET, cfg->port, &ss);
+		l->fd = open_bound(&ss, cfg->backlog);
+	}
+	if (l->fd < 0) {
+		char where[NETADDR_STRLEN];
+		netaddr_host(&ss, where, sizeof(where));
+		log_die(EXIT_RUNTIME, "cannot listen on %s port %u:", where, cfg->port);
+	}
+	socklen_t len = sizeof(l->addr);
+	if (getsockname(l->fd, (struct sockaddr *)&l->addr, &len) < 0)
+		log_die(EXIT_RUNTIME, "getsockname:");
+}
+
+void listener_announce(const struct listener *l)
+{
+	char host[NETADDR_STRLEN];
+	netaddr_host(&l->addr, host, sizeof(host));
+	unsigned port = netaddr_port(&l->addr);
+	const char *open = strchr(host, ':') ? "[" : "";
+	const char *close = *open ? "]" : "";
+	printf("Serving HTTP on %s port %u (http://%s%s%s:%u/) ...\n", host, port,
+	       open, host, close, port);
+	fflush(stdout);
+}

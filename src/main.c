@@ -1,0 +1,15 @@
+/* httpd-lite: serve a directory over HTTP, one forked child per client.
+ * main only wires the pieces together; see server.c for the parent and
+ * conn.c for a child. */
+#include "config.h"
+#include "listener.h"
+#include "server.h"
+
+int main(int argc, char **argv)
+{
+	struct config cfg;
+	config_parse(&cfg, argc, argv);
+	struct listener l;
+	listener_open(&cfg, &l);
+	return server_run(&cfg, &l);
+}

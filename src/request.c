@@ -1,0 +1,404 @@
+/* request.c: see request.h. The callbacks below only copy and check; all
+ * decisions about what to answer are made by the handler, except the
+ * ones that must be made before the body is read (method, size limits). */
+#include "request.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+static struct request *req_of(llhttp_t *p)
+{
+	return p->data;
+}
+
+/* Record the error to answer; returning this value from a callback makes
+ * llhttp stop with HPE_USER (or HPE_CB_*), and our status wins. */
+static int fail(struct request *r, enum http_status status, const char *message)
+{
+	if (r->error == HTTP_NONE) {
+		r->error = status;
+		r->error_message = message;
+	}
+	return -1;
+}
+
+static int on_message_begin(llhttp_t *p)
+{
+	req_of(p)->started = true;
+	return 0;
+}
+
+static int on_method(llhttp_t *p, const char *at, size_t len)
+{
+	struct request *r = req_of(p);
+	if (len > REQUEST_METHOD_MAX - r->method_len)
+		return fail(r, HTTP_NOT_IMPLEMENTED, "Unsupported method");
+	memcpy(r->method + r->method_len, at, len);
+	r->method_len += len;
+	r->method[r->method_len] = '\0';
+	return 0;
+}
+
+static int on_url(llhttp_t *p, const char *at, size_t len)
+{
+	struct request *r = req_of(p);
+	if (len > REQUEST_TARGET_MAX - r->target_len)
+		return fail(r, HTTP_URI_TOO_LONG, NULL);
+	memcpy(r->target + r->target_len, at, len);
+	r->target_len += len;
+	r->target[r->target_len] = '\0';
+	return 0;
+}
+
+static int on_version_complete(llhttp_t *p)
+{
+	struct request *r = req_of(p);
+	if (llhttp_get_http_major(p) != 1) {
+		snprintf(r->error_detail, sizeof(r->error_detail),
+			 "Invalid HTTP version (%u.%u)", llhttp_get_http_major(p),
+			 llhttp_get_http_minor(p));
+		return fail(r, HTTP_VERSION_NOT_SUPPORTED, r->error_detail);
+	}
+	return 0;
+}
+
+/* Copy a piece of a name or value into the store; over the limit → 431. */
+static int store_append(struct request *r, const char *at, size_t len)
+{
+	/* +1 keeps room for the terminator each name and value gets. */
+	if (len + 1 > sizeof(r->store) - r->store_len)
+		return fail(r, HTTP_HEADER_FIELDS_TOO_LARGE, "Line too long");
+	memcpy(r->store + r->store_len, at, len);
+	r->store_len += len;
+	return 0;
+}
+
+static void store_terminate(struct request *r)
+{
+	r->store[r->store_len++] = '\0';
+}
+
+static int on_header_field(llhttp_t *p, const char *at, size_t len)
+{
+	struct request *r = req_of(p);
+	if (r->field_state == FIELD_NONE || r->field_state == FIELD_VALUE_DONE) {
+		if (r->nfields == REQUEST_FIELDS_MAX)
+			return fail(r, HTTP_HEADER_FIELDS_TOO_LARGE, "Too many headers");
+		struct request_field *f = &r->fields[r->nfields++];
+		memset(f, 0, sizeof(*f));
+		f->name_off = (uint32_t)r->store_len;
+		r->field_state = FIELD_NAME;
+	} else if (r->field_state != FIELD_NAME) {
+		return fail(r, HTTP_BAD_REQUEST, "Bad header line");
+	}
+	if (store_append(r, at, len) < 0)
+		return -1;
+	r->fields[r->nfields - 1].name_len += (uint32_t)len;
+	return 0;
+}
+
+static int on_header_field_complete(llhttp_t *p)
+{
+	struct request *r = req_of(p);
+	if (r->field_state != FIELD_NAME || r->fields[r->nfields - 1].name_len == 0)
+		return fail(r, HTTP_BAD_REQUEST, "Empty header name");
+	if (r->store_len >= sizeof(r->store))
+		return fail(r, HTTP_HEADER_FIELDS_TOO_LARGE, "Line too long");
+	store_terminate(r);
+	r->field_state = FIELD_NAME_DONE;
+	r->fields[r->nfields - 1].value_off = (uint32_t)r->store_len;
+	return 0;
+}
+
+/* llhttp 8.1.0 hands an obs-fold continuation line to on_header_value
+ * after the field's value was already complete, and a line without a
+ * name (": x") to on_header_value with no field at all. RFC 9112 5.2
+ * lets a server reject both; we do (CVE-2024-27982 shows why). */
+static int on_header_value(llhttp_t *p, const char *at, size_t len)
+{
+	struct request *r = req_of(p);
+	if (r->field_state == FIELD_NAME_DONE)
+		r->field_state = FIELD_VALUE;
+	else if (r->field_state != FIELD_VALUE)
+		return fail(r, HTTP_BAD_REQUEST, "Bad header line (folded or nameless)");
+	if (store_append(r, at, len) < 0)
+		return -1;
+	r->fields[r->nfields - 1].value_len += (uint32_t)len;
+	return 0;
+}
+
+static int on_header_value_complete(llhttp_t *p)
+{
+	struct request *r = req_of(p);
+	if (r->field_state != FIELD_NAME_DONE && r->field_state != FIELD_VALUE)
+		return fail(r, HTTP_BAD_REQUEST, "Bad header line (folded or nameless)");
+	struct request_field *f = &r->fields[r->nfields - 1];
+	/* Trailing whitespace is not part of a field value (RFC 9110 5.5). */
+	while (f->value_len > 0 && (r->store[f->value_off + f->value_len - 1] == ' ' ||
+				    r->store[f->value_off + f->value_len - 1] == '\t')) {
+		f->value_len--;
+		r->store_len--;
+	}
+	if (r->store_len >= sizeof(r->store))
+		return fail(r, HTTP_HEADER_FIELDS_TOO_LARGE, "Line too long");
+	store_terminate(r);
+	r->field_state = FIELD_VALUE_DONE;
+	return 0;
+}
+
+static int method_is_served(const struct request *r)
+{
+	uint8_t m = llhttp_get_method((llhttp_t *)&r->parser);
+	return m == HTTP_GET || m == HTTP_HEAD;
+}
+
+/* The last point before the body: refuse what we will not serve now, so
+ * that a client sending a large body gets its answer without waiting. */
+static int on_headers_complete(llhttp_t *p)
+{
+	struct request *r = req_of(p);
+	if (r->field_state != FIELD_NONE && r->field_state != FIELD_VALUE_DONE)
+		return fail(r, HTTP_BAD_REQUEST, "Bad header line (folded or nameless)");
+	if (!method_is_served(r)) {
+		snprintf(r->error_detail, sizeof(r->error_detail),
+			 "Unsupported method ('%.*s')", (int)r->method_len, r->method);
+		return fail(r, HTTP_NOT_IMPLEMENTED, r->error_detail);
+	}
+	if (p->content_length > r->max_body)
+		return fail(r, HTTP_CONTENT_TOO_LARGE, NULL);
+	r->head_done = true;
+	r->is_head = llhttp_get_method(p) == HTTP_HEAD;
+	r->keep_alive = llhttp_should_keep_alive(p);
+	return HPE_PAUSED;
+}
+
+static int on_body(llhttp_t *p, const char *at, size_t len)
+{
+	struct request *r = req_of(p);
+	(void)at;
+	r->body_bytes += len;
+	if (r->body_bytes > r->max_body)
+		return fail(r, HTTP_CONTENT_TOO_LARGE, NULL);
+	return 0;
+}
+
+static int on_message_complete(llhttp_t *p)
+{
+	struct request *r = req_of(p);
+	/* should_keep_alive is final only now (e.g. after a chunked body). */
+	r->keep_alive = r->keep_alive && llhttp_should_keep_alive(p);
+	r->state = REQUEST_COMPLETE;
+	return HPE_PAUSED;
+}
+
+static void install_callbacks(llhttp_settings_t *s)
+{
+	llhttp_settings_init(s);
+	s->on_message_begin = on_message_begin;
+	s->on_method = on_method;
+	s->on_url = on_url;
+	s->on_version_complete = on_version_complete;
+	s->on_header_field = on_header_field;
+	s->on_header_field_complete = on_header_field_complete;
+	s->on_header_value = on_header_value;
+	s->on_header_value_complete = on_header_value_complete;
+	s->on_headers_complete = on_headers_complete;
+	s->on_body = on_body;
+	s->on_message_complete = on_message_complete;
+}
+
+static void clear_message(struct request *r)
+{
+	r->state = REQUEST_INCOMPLETE;
+	r->error = HTTP_NONE;
+	r->error_message = NULL;
+	r->error_detail[0] = '\0';
+	r->started = false;
+	r->line_len = 0;
+	r->line_done = false;
+	r->line[0] = '\0';
+	r->method_len = 0;
+	r->method[0] = '\0';
+	r->target_len = 0;
+	r->target[0] = '\0';
+	r->store_len = 0;
+	r->nfields = 0;
+	r->field_state = FIELD_NONE;
+	r->head_bytes = 0;
+	r->head_done = false;
+	r->after_lf = false;
+	r->body_bytes = 0;
+	r->keep_alive = false;
+	r->is_head = false;
+}
+
+void request_init(struct request *r, uint64_t max_body)
+{
+	install_callbacks(&r->settings);
+	llhttp_init(&r->parser, HTTP_REQUEST, &r->settings);
+	r->parser.data = r;
+	r->max_body = max_body;
+	clear_message(r);
+}
+
+void request_next(struct request *r)
+{
+	clear_message(r);
+	llhttp_resume(&r->parser);
+}
+
+/* Keep the request line as it arrived (CR and LF stripped, blank lines
+ * before it skipped, as RFC 9112 2.2 allows), for the log and for error
+ * classification. */
+static void record_line(struct request *r, const char *data, size_t len)
+{
+	for (size_t i = 0; i < len && !r->line_done; i++) {
+		char c = data[i];
+		if (c == '\n') {
+			if (r->line_len == 0)
+				continue;
+			r->line_done = true;
+		} else if (c == '\r') {
+			continue;
+		} else if (r->line_len < REQUEST_LINE_MAX) {
+			r->line[r->line_len++] = c;
+			r->line[r->line_len] = '\0';
+		}
+	}
+}
+
+static bool is_tchar(unsigned char c)
+{
+	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	       strchr("!#$%&'*+-.^_`|~", c) != NULL;
+}
+
+/* llhttp stops at the first byte it does not like; python looks at the
+ * whole line. "FOO / HTTP/1.1" or "get / HTTP/1.1" is a method we do not
+ * implement (501); "GET / HTTP/3.0" a version we do not speak (505);
+ * anything else malformed is a 400. */
+static void classify_parse_error(struct request *r, llhttp_errno_t err)
+{
+	const char *sp = memchr(r->line, ' ', r->line_len);
+	size_t mlen = sp ? (size_t)(sp - r->line) : r->line_len;
+	bool token = mlen > 0;
+	for (size_t i = 0; i < mlen; i++)
+		token = token && is_tchar((unsigned char)r->line[i]);
+	if (err == HPE_INVALID_METHOD && token && sp) {
+		snprintf(r->error_detail, sizeof(r->error_detail),
+			 "Unsupported method ('%.*s')", (int)(mlen > 64 ? 64 : mlen), r->line);
+		fail(r, HTTP_NOT_IMPLEMENTED, r->error_detail);
+		return;
+	}
+	const char *ver = memrchr(r->line, ' ', r->line_len);
+	if (err == HPE_INVALID_VERSION && ver && strncmp(ver + 1, "HTTP/", 5) == 0 &&
+	    ver[6] >= '0' && ver[6] <= '9' && !(ver[6] == '1' && ver[7] == '.')) {
+		snprintf(r->error_detail, sizeof(r->error_detail),
+			 "Invalid HTTP version (%.16s)", ver + 6);
+		fail(r, HTTP_VERSION_NOT_SUPPORTED, r->error_detail);
+		return;
+	}
+	fail(r, HTTP_BAD_REQUEST, "Bad request syntax");
+}
+
+/* After llhttp failed we may still need the rest of the request line to
+ * say why; the bytes are only recorded, never parsed again. */
+static bool waiting_for_line(const struct request *r)
+{
+	return !r->line_done && r->line_len < REQUEST_LINE_MAX;
+}
+
+static size_t finish_failed(struct request *r, llhttp_errno_t err, size_t len)
+{
+	if (r->error == HTTP_NONE) {
+		if (waiting_for_line(r))
+			return len; /* stay INCOMPLETE: the line decides */
+		classify_parse_error(r, err);
+	}
+	r->state = REQUEST_FAILED;
+	return len;
+}
+
+/* llhttp 8.1.0 joins an obs-fold continuation line ("X: a\r\n  b") into
+ * the value, even when the first line's value is empty, so the callbacks
+ * cannot always see it. A head line that begins with SP or HTAB is one,
+ * wherever the read boundaries fall. */
+static void scan_for_folds(struct request *r, const char *data, size_t len)
+{
+	for (size_t i = 0; i < len; i++) {
+		if (r->after_lf && r->line_done && (data[i] == ' ' || data[i] == '\t')) {
+			fail(r, HTTP_BAD_REQUEST, "Bad header line (obsolete line folding)");
+			return;
+		}
+		r->after_lf = data[i] == '\n';
+	}
+}
+
+/* One llhttp_execute; returns the bytes it consumed. */
+static size_t parse_some(struct request *r, const char *data, size_t len,
+			 llhttp_errno_t *err)
+{
+	bool in_head = !r->head_done;
+	*err = llhttp_execute(&r->parser, data, len);
+	size_t used = len;
+	if (*err == HPE_PAUSED || *err == HPE_PAUSED_UPGRADE)
+		used = (size_t)(llhttp_get_error_pos(&r->parser) - data);
+	if (in_head) {
+		/* Pausing after the head makes this the head's exact size. */
+		r->head_bytes += used;
+		scan_for_folds(r, data, used);
+		if (r->head_bytes > REQUEST_HEAD_MAX)
+			fail(r, HTTP_HEADER_FIELDS_TOO_LARGE, "Request header too large");
+	}
+	return used;
+}
+
+size_t request_feed(struct request *r, const char *data, size_t len)
+{
+	if (r->state != REQUEST_INCOMPLETE || len == 0)
+		return 0;
+	r->started = true;
+	record_line(r, data, len);
+	llhttp_errno_t err = llhttp_get_errno(&r->parser);
+	if (err != HPE_OK && err != HPE_PAUSED)
+		return finish_failed(r, err, len);
+
+	size_t off = 0;
+	for (;;) {
+		off += parse_some(r, data + off, len - off, &err);
+		if (r->error != HTTP_NONE ||
+		    (err != HPE_OK && err != HPE_PAUSED && err != HPE_PAUSED_UPGRADE))
+			return finish_failed(r, err, len);
+		if (err == HPE_PAUSED_UPGRADE) {
+			/* We speak no other protocol: answer, then close. */
+			r->keep_alive = false;
+			r->state = REQUEST_COMPLETE;
+		}
+		if (r->state != REQUEST_INCOMPLETE)
+			return off;
+		if (err == HPE_PAUSED) {
+			/* Paused after the head: go on even with no bytes left,
+			 * so that a body-less message completes now. */
+			llhttp_resume(&r->parser);
+			continue;
+		}
+		if (off >= len)
+			return off;
+	}
+}
+
+const char *request_header(const struct request *r, const char *name)
+{
+	for (size_t i = 0; i < r->nfields; i++) {
+		const struct request_field *f = &r->fields[i];
+		if (strcasecmp(r->store + f->name_off, name) == 0)
+			return r->store + f->value_off;
+	}
+	return NULL;
+}
+
+unsigned request_http_minor(const struct request *r)
+{
+	return llhttp_get_http_minor((llhttp_t *)&r->parser);
+}
