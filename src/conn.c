@@ -141,7 +141,11 @@ static bool answer_request(struct conn *c)
 	struct response resp;
 	response_init(&resp);
 	handler_handle(&c->hctx, &c->req, &resp);
-	resp.close = !c->req.keep_alive || conn_stopping;
+	/* A target we could not make sense of says the client is confused:
+	 * answer and close, as for any malformed request. */
+	resp.close = !c->req.keep_alive || conn_stopping ||
+		     resp.status == HTTP_BAD_REQUEST || resp.status == HTTP_URI_TOO_LONG ||
+		     resp.status >= HTTP_INTERNAL_SERVER_ERROR;
 	resp.keep_alive_header = !resp.close && request_http_minor(&c->req) == 0;
 	send_response(c, &resp);
 	bool keep = !resp.close;

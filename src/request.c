@@ -299,7 +299,9 @@ static void classify_parse_error(struct request *r, llhttp_errno_t err)
 		fail(r, HTTP_VERSION_NOT_SUPPORTED, r->error_detail);
 		return;
 	}
-	fail(r, HTTP_BAD_REQUEST, "Bad request syntax");
+	snprintf(r->error_detail, sizeof(r->error_detail), "Bad request syntax ('%.*s')",
+		 (int)(r->line_len > 100 ? 100 : r->line_len), r->line);
+	fail(r, HTTP_BAD_REQUEST, r->error_detail);
 }
 
 /* After llhttp failed we may still need the rest of the request line to

@@ -218,9 +218,15 @@ void harness_pump(int timeout_ms)
 
 const char *harness_bin(void)
 {
+	static char abs[PATH_MAX];
 	const char *bin = getenv("HTTPD_LITE_BIN");
 
-	return bin && *bin ? bin : "./httpd-lite";
+	if (!bin || !*bin)
+		bin = "./httpd-lite";
+	/* Absolute, so that tests may start the server in another cwd. */
+	if (strchr(bin, '/') && realpath(bin, abs))
+		return abs;
+	return bin;
 }
 
 static int open_pidfd(pid_t pid)
@@ -890,9 +896,11 @@ int fixture_standard_site(struct fixture *f)
 
 	if (!big)
 		return -1;
-	rc = fixture_create(f);
-	if (rc == 0)
-		rc = site_files(f) | site_dirs(f);
+	if (fixture_create(f) < 0) {
+		free(big);
+		return -1;
+	}
+	rc = site_files(f) | site_dirs(f);
 	harness_fill(big, BIG_LEN, BIG_SEED);
 	rc |= fixture_write(f, "big.bin", big, BIG_LEN);
 	free(big);
@@ -1034,6 +1042,25 @@ int client_send(struct client *c, const void *data, size_t len)
 int client_send_str(struct client *c, const char *s)
 {
 	return client_send(c, s, strlen(s));
+}
+
+int client_send_request(struct client *c, const char *method,
+			const char *target, const char *extra_headers)
+{
+	static const char version_host[] = " HTTP/1.1\r\nHost: 127.0.0.1\r\n";
+	struct hbuf req = { 0 };
+	int rc;
+
+	hbuf_append(&req, method, strlen(method));
+	hbuf_append(&req, " ", 1);
+	hbuf_append(&req, target, strlen(target));
+	hbuf_append(&req, version_host, strlen(version_host));
+	if (extra_headers)
+		hbuf_append(&req, extra_headers, strlen(extra_headers));
+	hbuf_append(&req, "\r\n", 2);
+	rc = client_send(c, req.data, req.len);
+	hbuf_free(&req);
+	return rc;
 }
 
 /* Read more bytes: >0 read, 0 closed (EOF or reset), or a CLIENT_ code. */

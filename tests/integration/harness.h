@@ -195,6 +195,10 @@ int client_connect(struct client *c, int port);
 int client_connect_addr(struct client *c, const char *addr, int port);
 int client_send(struct client *c, const void *data, size_t len);
 int client_send_str(struct client *c, const char *s);
+/* `METHOD TARGET HTTP/1.1`, Host, then extra_headers (each line ending in
+ * CRLF, may be NULL), then the blank line. */
+int client_send_request(struct client *c, const char *method,
+			const char *target, const char *extra_headers);
 /* Read one response. no_body: the request was HEAD (also implied by 1xx,
  * 204 and 304). Body by Content-Length, else until EOF. */
 int client_read_response(struct client *c, struct response *r, bool no_body);

@@ -192,7 +192,7 @@ static void test_init_rejects_bad_lines(void **state)
 			  "text/plain a.b sl/ash c\x02trl ok\n");
 	assert_int_equal(n, 1);
 	for (int i = 1; i <= 7; i++) {
-		char name[16];
+		char name[24];
 		snprintf(name, sizeof(name), "f.ext%d", i);
 		expect_type(name, MIME_DEFAULT_TYPE);
 	}
