@@ -25,6 +25,9 @@
 #define MIME_EXT_MAX 32
 #define MIME_TYPE_MAX 127
 #define MIME_EXTRA_MAX 65536
+/* Debian's mime.types is 74 KiB; reading stops here, so that even
+ * mime_init("/dev/zero") ends. */
+#define MIME_FILE_MAX (16 << 20)
 
 struct mime_entry {
 	const char *ext; /* lower case, without the dot */
@@ -426,6 +429,7 @@ static void mime_feed(struct mime_parser *ps, const char *data, size_t len)
 static int mime_read_file(const char *path, struct mime_parser *ps)
 {
 	char chunk[4096];
+	size_t total = 0;
 	int fd;
 
 	do
@@ -434,17 +438,22 @@ static int mime_read_file(const char *path, struct mime_parser *ps)
 	if (fd < 0)
 		return -1;
 	for (;;) {
-		ssize_t n = read(fd, chunk, sizeof(chunk));
+		ssize_t n = total < MIME_FILE_MAX
+				    ? read(fd, chunk, sizeof(chunk))
+				    : 0;
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0) {
-			close(fd);
+			/* read-only: a failing close loses nothing, and
+			 * Linux closes the fd even then, so no retry */
+			(void)close(fd);
 			if (n < 0)
 				return -1;
 			mime_end_line(ps); /* no trailing newline */
 			return 0;
 		}
 		mime_feed(ps, chunk, (size_t)n);
+		total += (size_t)n;
 	}
 }
 

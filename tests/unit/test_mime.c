@@ -179,7 +179,7 @@ static void test_init_adds(void **state)
 	expect_type("a.last", "text/x-last");
 }
 
-static void test_init_rejects_bad_lines(void **state)
+static void test_init_bad_lines(void **state)
 {
 	(void)state;
 	int n = init_from("notatype ext1\n"
@@ -293,6 +293,15 @@ static void test_init_entry_cap(void **state)
 	expect_type("a.e65536", MIME_DEFAULT_TYPE);
 }
 
+static void test_init_endless_file(void **state)
+{
+	(void)state;
+	if (access("/dev/zero", R_OK) != 0)
+		skip();
+	assert_int_equal(mime_init("/dev/zero"), 0);
+	expect_type("a.html", "text/html");
+}
+
 static void test_system_file(void **state)
 {
 	(void)state;
@@ -314,11 +323,12 @@ int main(void)
 		cmocka_unit_test(test_no_extension),
 		cmocka_unit_test(test_last_extension),
 		cmocka_unit_test_teardown(test_init_adds, teardown),
-		cmocka_unit_test_teardown(test_init_rejects_bad_lines, teardown),
+		cmocka_unit_test_teardown(test_init_bad_lines, teardown),
 		cmocka_unit_test_teardown(test_init_replaces, teardown),
 		cmocka_unit_test_teardown(test_init_long_lines, teardown),
 		cmocka_unit_test_teardown(test_init_binary_junk, teardown),
 		cmocka_unit_test_teardown(test_init_entry_cap, teardown),
+		cmocka_unit_test_teardown(test_init_endless_file, teardown),
 		cmocka_unit_test_teardown(test_system_file, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
