@@ -30,6 +30,30 @@ struct config {
 	uint64_t max_body;          /* request body bytes read and discarded */
 	bool trace;
 	bool quiet;
+
+	/* HTTP extras (issue: Range, validators, compression, headers) */
+	bool cors;                 /* Access-Control-Allow-Origin: * */
+	bool compress;             /* gzip text types on the fly */
+	long cache_seconds;        /* Cache-Control: max-age; -1: none */
+	const char **extra_headers; /* "Name: value", validated */
+	unsigned n_extra_headers;
+
+	/* Hardening */
+	bool follow_symlinks;      /* serve symlinks that leave the root */
+	bool no_dotfiles;          /* hide and refuse names beginning '.' */
+	const char *auth;          /* "user:password" for Basic auth */
+	const char *auth_file;     /* lines "user:password" or crypt(3) hash */
+	bool chroot;               /* chroot to the root after binding */
+	const char *user;          /* drop to this user after binding */
+
+	/* Ways to start */
+	bool reuseport;            /* SO_REUSEPORT */
+	bool inetd;                /* one connection on stdin/stdout */
+
+	/* Listing and logging */
+	bool no_listing;           /* 403 instead of a directory listing */
+	const char *log_file;      /* append the access log here */
+	const char *log_format;    /* "python" (default), "common", "combined" */
 };
 
 /* Fills cfg from argv. Prints usage and exits 0 for --help and --version;

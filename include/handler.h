@@ -4,11 +4,14 @@
 #ifndef HTTPD_LITE_HANDLER_H
 #define HTTPD_LITE_HANDLER_H
 
+#include "config.h"
 #include "request.h"
 #include "response.h"
+#include "root.h"
 
 struct handler_ctx {
-	int root_fd; /* the served directory, opened once at start-up */
+	const struct config *cfg;
+	struct root root; /* the served directory, opened once at start-up */
 };
 
 /* Fill resp (already response_init'ed) for a complete request. */

@@ -4,6 +4,7 @@
 #include <getopt.h>
 #include <limits.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,6 +36,31 @@ static const char usage_text[] =
 	"      --max-body BYTES     largest request body accepted (and\n"
 	"                           discarded), else 413 (default 1048576)\n"
 	"\n"
+	"HTTP:\n"
+	"      --cors               add Access-Control-Allow-Origin: * and answer\n"
+	"                           CORS preflight requests\n"
+	"      --header 'NAME: VALUE'  add a header to every response (repeatable)\n"
+	"      --cache SECONDS      send Cache-Control: max-age=SECONDS\n"
+	"      --compress           gzip text files over 1 KiB on the fly\n"
+	"\n"
+	"Safety:\n"
+	"      --follow-symlinks    serve symlinks that point outside the directory\n"
+	"      --no-dotfiles        hide and refuse names beginning with '.'\n"
+	"      --auth USER:PASS     require HTTP Basic authentication\n"
+	"      --auth-file FILE     users from FILE (user:password or user:crypt-hash)\n"
+	"      --chroot             chroot into the directory after binding (root only)\n"
+	"      --user NAME          run as NAME after binding (root only)\n"
+	"\n"
+	"Starting:\n"
+	"      --reuseport          set SO_REUSEPORT: several servers share the port\n"
+	"      --inetd              serve one connection on stdin/stdout (inetd,\n"
+	"                           systemd Accept=yes, socat)\n"
+	"\n"
+	"Listing and logging:\n"
+	"      --no-listing         answer 403 for directories without an index\n"
+	"      --log FILE           append the access log to FILE (reopened on SIGHUP)\n"
+	"      --log-format FORMAT  python (default), common or combined\n"
+	"\n"
 	"Output:\n"
 	"      --trace              log accepts, forks, closes and reaps\n"
 	"  -q, --quiet              no access log\n"
@@ -52,6 +78,21 @@ enum long_only_option {
 	OPT_SEND_TIMEOUT,
 	OPT_MAX_BODY,
 	OPT_TRACE,
+	OPT_CORS,
+	OPT_HEADER,
+	OPT_CACHE,
+	OPT_COMPRESS,
+	OPT_FOLLOW_SYMLINKS,
+	OPT_NO_DOTFILES,
+	OPT_AUTH,
+	OPT_AUTH_FILE,
+	OPT_CHROOT,
+	OPT_USER,
+	OPT_REUSEPORT,
+	OPT_INETD,
+	OPT_NO_LISTING,
+	OPT_LOG,
+	OPT_LOG_FORMAT,
 };
 
 static const struct option long_options[] = {
@@ -65,6 +106,21 @@ static const struct option long_options[] = {
 	{"send-timeout", required_argument, NULL, OPT_SEND_TIMEOUT},
 	{"max-body", required_argument, NULL, OPT_MAX_BODY},
 	{"trace", no_argument, NULL, OPT_TRACE},
+	{"cors", no_argument, NULL, OPT_CORS},
+	{"header", required_argument, NULL, OPT_HEADER},
+	{"cache", required_argument, NULL, OPT_CACHE},
+	{"compress", no_argument, NULL, OPT_COMPRESS},
+	{"follow-symlinks", no_argument, NULL, OPT_FOLLOW_SYMLINKS},
+	{"no-dotfiles", no_argument, NULL, OPT_NO_DOTFILES},
+	{"auth", required_argument, NULL, OPT_AUTH},
+	{"auth-file", required_argument, NULL, OPT_AUTH_FILE},
+	{"chroot", no_argument, NULL, OPT_CHROOT},
+	{"user", required_argument, NULL, OPT_USER},
+	{"reuseport", no_argument, NULL, OPT_REUSEPORT},
+	{"inetd", no_argument, NULL, OPT_INETD},
+	{"no-listing", no_argument, NULL, OPT_NO_LISTING},
+	{"log", required_argument, NULL, OPT_LOG},
+	{"log-format", required_argument, NULL, OPT_LOG_FORMAT},
 	{"quiet", no_argument, NULL, 'q'},
 	{"help", no_argument, NULL, 'h'},
 	{"version", no_argument, NULL, 'V'},
@@ -142,6 +198,55 @@ static void config_defaults(struct config *cfg)
 	cfg->idle_timeout_ms = CONFIG_DEFAULT_IDLE_TIMEOUT_MS;
 	cfg->send_timeout_ms = CONFIG_DEFAULT_SEND_TIMEOUT_MS;
 	cfg->max_body = CONFIG_DEFAULT_MAX_BODY;
+	cfg->cache_seconds = -1;
+	cfg->log_format = "python";
+}
+
+/* RFC 9110 5.1 field-name: a token. */
+static bool is_token_char(unsigned char c)
+{
+	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	       (c && strchr("!#$%&'*+-.^_`|~", c));
+}
+
+/* "Name: value" with a token name and a value of visible characters,
+ * spaces and tabs only: nothing that could split the response. */
+static void check_header(const char *h)
+{
+	const char *colon = strchr(h, ':');
+	if (!colon || colon == h)
+		usage_error("invalid --header '%s': expected 'Name: value'", h);
+	for (const char *p = h; p < colon; p++)
+		if (!is_token_char((unsigned char)*p))
+			usage_error("invalid --header '%s': bad character in the name", h);
+	for (const char *p = colon + 1; *p; p++)
+		if ((unsigned char)*p < 0x20 ? *p != '\t' : *p == 0x7f)
+			usage_error("invalid --header '%s': control character in the value", h);
+}
+
+static void add_header(struct config *cfg, const char *h)
+{
+	check_header(h);
+	const char **grown = realloc(cfg->extra_headers,
+				     (cfg->n_extra_headers + 1) * sizeof(*grown));
+	if (!grown)
+		usage_error("out of memory");
+	grown[cfg->n_extra_headers++] = h;
+	cfg->extra_headers = grown;
+}
+
+static void check_auth(const char *a)
+{
+	const char *colon = strchr(a, ':');
+	if (!colon || colon == a)
+		usage_error("invalid --auth: expected USER:PASSWORD");
+}
+
+static const char *check_log_format(const char *f)
+{
+	if (strcmp(f, "python") && strcmp(f, "common") && strcmp(f, "combined"))
+		usage_error("invalid --log-format '%s': expected python, common or combined", f);
+	return f;
 }
 
 static void apply_option(struct config *cfg, int opt, const char *arg)
@@ -173,6 +278,26 @@ static void apply_option(struct config *cfg, int opt, const char *arg)
 		cfg->max_body = parse_count("max-body", arg, 0, UINT64_MAX);
 		break;
 	case OPT_TRACE: cfg->trace = true; break;
+	case OPT_CORS: cfg->cors = true; break;
+	case OPT_HEADER: add_header(cfg, arg); break;
+	case OPT_CACHE:
+		cfg->cache_seconds = (long)parse_count("cache", arg, 0, 31536000);
+		break;
+	case OPT_COMPRESS: cfg->compress = true; break;
+	case OPT_FOLLOW_SYMLINKS: cfg->follow_symlinks = true; break;
+	case OPT_NO_DOTFILES: cfg->no_dotfiles = true; break;
+	case OPT_AUTH:
+		check_auth(arg);
+		cfg->auth = arg;
+		break;
+	case OPT_AUTH_FILE: cfg->auth_file = arg; break;
+	case OPT_CHROOT: cfg->chroot = true; break;
+	case OPT_USER: cfg->user = arg; break;
+	case OPT_REUSEPORT: cfg->reuseport = true; break;
+	case OPT_INETD: cfg->inetd = true; break;
+	case OPT_NO_LISTING: cfg->no_listing = true; break;
+	case OPT_LOG: cfg->log_file = arg; break;
+	case OPT_LOG_FORMAT: cfg->log_format = check_log_format(arg); break;
 	case 'q': cfg->quiet = true; break;
 	case 'h':
 		fputs(usage_text, stdout);

@@ -253,7 +253,9 @@ int conn_serve(const struct config *cfg, int root_fd, const struct conn_info *ci
 	if (sigaction(SIGTERM, &sa, NULL) < 0)
 		return 1;
 	c.cfg = cfg;
-	c.hctx.root_fd = root_fd;
+	c.hctx.cfg = cfg;
+	c.hctx.root.fd = root_fd;
+	c.hctx.root.follow_symlinks = cfg->follow_symlinks;
 	c.fd = ci->fd;
 	netaddr_host(&ci->peer, c.client, sizeof(c.client));
 	clock_gettime(CLOCK_MONOTONIC, &c.started);

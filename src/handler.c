@@ -1,40 +1,20 @@
 /* handler.c: python's SimpleHTTPRequestHandler.send_head, fixed where it
  * is wrong: nothing outside the root is ever opened (the kernel checks,
  * with RESOLVE_BENEATH), only regular files and directories are served,
- * and opening a FIFO never blocks. */
+ * and opening a FIFO never blocks (root.c does the opening). */
 #include "handler.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <linux/openat2.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "dirlist.h"
 #include "httpdate.h"
 #include "mime.h"
 #include "path.h"
-
-#define OPEN_FLAGS (O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK)
-
-/* rel ("" for the root) opened beneath root_fd; symlinks are followed
- * only while they stay inside. -1 with errno (EXDEV, ELOOP: escaped). */
-static int open_beneath(int root_fd, const char *rel)
-{
-	struct open_how how = {
-		.flags = OPEN_FLAGS,
-		.resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS,
-	};
-	const char *name = *rel ? rel : ".";
-	long fd;
-	do
-		fd = syscall(SYS_openat2, root_fd, name, &how, sizeof(how));
-	while (fd < 0 && errno == EINTR);
-	return (int)fd;
-}
 
 static enum http_status open_error_status(int err)
 {
@@ -104,7 +84,7 @@ static void serve_listing(int dir_fd, const struct path *p, struct response *res
 }
 
 /* index.html, then index.htm: the first that is a regular file. */
-static int open_index(int root_fd, const struct path *p, struct stat *st,
+static int open_index(const struct root *root, const struct path *p, struct stat *st,
 		      const char **name)
 {
 	static const char *const index_names[] = {"index.html", "index.htm"};
@@ -114,7 +94,7 @@ static int open_index(int root_fd, const struct path *p, struct stat *st,
 				 index_names[i]);
 		if (n < 0 || (size_t)n >= sizeof(rel))
 			return -1;
-		int fd = open_beneath(root_fd, rel);
+		int fd = root_open(root, rel);
 		if (fd < 0)
 			continue;
 		if (fstat(fd, st) == 0 && S_ISREG(st->st_mode)) {
@@ -136,7 +116,7 @@ static void serve_directory(const struct handler_ctx *ctx, int dir_fd,
 	}
 	struct stat st;
 	const char *index_name;
-	int fd = open_index(ctx->root_fd, p, &st, &index_name);
+	int fd = open_index(&ctx->root, p, &st, &index_name);
 	if (fd >= 0) {
 		serve_file(fd, &st, index_name, req, resp);
 		return;
@@ -159,7 +139,7 @@ void handler_handle(const struct handler_ctx *ctx, const struct request *req,
 		response_set_error(resp, path_status_to_http(ps), NULL);
 		return;
 	}
-	int fd = open_beneath(ctx->root_fd, p.rel);
+	int fd = root_open(&ctx->root, p.rel);
 	if (fd < 0) {
 		int err = errno;
 		response_set_error(resp, open_error_status(err), open_error_message(err));
