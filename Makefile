@@ -118,7 +118,7 @@ run: auto-deps
 
 test: auto-deps
 	@$(MAKE) --no-print-directory check-test-deps all tests-build
-	@tests/run-tests.sh $(UNIT_BINS) $(INTEG_BINS)
+	@HTTPD_LITE_BIN=$(abspath $(PROG)) tests/run-tests.sh $(UNIT_BINS) $(INTEG_BINS)
 
 tests-build: $(UNIT_BINS) $(INTEG_BINS)
 
