@@ -9,7 +9,9 @@
 #include "config.h"
 
 struct conn_info {
-	int fd;                        /* the accepted socket */
+	int fd;                        /* the accepted socket (read side) */
+	int out_fd;                    /* where answers go: fd, except for
+	                                  --inetd over pipes (stdin/stdout) */
 	struct sockaddr_storage peer;  /* the client's end of the pair */
 	struct sockaddr_storage local; /* ours: same port as the listener */
 };

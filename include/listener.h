@@ -3,6 +3,7 @@
 #ifndef HTTPD_LITE_LISTENER_H
 #define HTTPD_LITE_LISTENER_H
 
+#include <stdbool.h>
 #include <sys/socket.h>
 
 #include "config.h"
@@ -10,9 +11,11 @@
 struct listener {
 	int fd;
 	struct sockaddr_storage addr; /* what we are bound to, from getsockname */
+	bool inherited;               /* passed by systemd (socket activation) */
 };
 
-/* Opens, binds and listens as cfg says, or prints one line and exits
+/* Adopts the socket systemd passed (LISTEN_PID/LISTEN_FDS), or else
+ * opens, binds and listens as cfg says, or prints one line and exits
  * (EXIT_USAGE for an address that does not parse, EXIT_RUNTIME when the
  * system refuses, e.g. the port is in use). The fd is non-blocking and
  * close-on-exec. */

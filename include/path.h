@@ -12,9 +12,9 @@
 
 #include "buf.h"
 
-/* Longest decoded path we handle; the request layer already refuses
- * targets over 8 KiB with 414. */
-#define PATH_MAX_LEN 8192
+/* Room for the longest target the request layer accepts (8 KiB, longer
+ * is 414 there) plus a terminator: decoding never makes it longer. */
+#define PATH_MAX_LEN (8192 + 1)
 
 enum path_status {
 	PATH_OK = 0,

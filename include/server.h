@@ -10,4 +10,8 @@
  * grace) and returns the process exit status. */
 int server_run(const struct config *cfg, struct listener *l);
 
+/* --inetd: serve the one connection on stdin/stdout, then return the
+ * exit status. */
+int server_serve_inetd(const struct config *cfg);
+
 #endif

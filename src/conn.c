@@ -50,7 +50,9 @@ static void on_sigterm(int sig)
 struct conn {
 	const struct config *cfg;
 	struct handler_ctx hctx;
-	int fd;
+	int fd;                       /* read side */
+	int out_fd;                   /* write side: the same socket, or stdout */
+	bool is_socket;               /* false for --inetd over pipes */
 	char client[NETADDR_STRLEN];
 	char rbuf[CONN_READ_BUF];
 	size_t rstart, rend;
@@ -96,12 +98,12 @@ static enum read_result read_more(struct conn *c)
 		unsigned ms = wanted_timeout(c);
 		if (ms == 0)
 			return READ_TIMEOUT;
-		if (ms != c->rcvtimeo_ms) {
+		if (ms != c->rcvtimeo_ms && c->is_socket) {
 			if (set_timeout(c->fd, SO_RCVTIMEO, ms) < 0)
 				return READ_ERROR;
 			c->rcvtimeo_ms = ms;
 		}
-		ssize_t n = recv(c->fd, c->rbuf, sizeof(c->rbuf), 0);
+		ssize_t n = read(c->fd, c->rbuf, sizeof(c->rbuf));
 		if (n > 0) {
 			c->rstart = 0;
 			c->rend = (size_t)n;
@@ -126,7 +128,7 @@ static void send_response(struct conn *c, struct response *resp)
 		log_error_code(c->client, resp->status,
 			       resp->error_message ? resp->error_message
 						   : http_reason(resp->status));
-	long long sent = response_send(c->fd, resp);
+	long long sent = response_send(c->out_fd, resp);
 	if (sent < 0)
 		resp->close = true;
 	else
@@ -167,11 +169,20 @@ static void answer_error(struct conn *c, enum http_status status, const char *me
 		c->requests++;
 }
 
+static void close_conn(struct conn *c)
+{
+	if (c->out_fd != c->fd)
+		close(c->out_fd);
+	close(c->fd);
+	c->fd = c->out_fd = -1;
+}
+
 /* Half-close, then read and drop what the client still sends, bounded
  * in bytes and time, so our last answer is not lost to a reset. */
 static void linger_close(struct conn *c)
 {
-	if (shutdown(c->fd, SHUT_WR) == 0 && set_timeout(c->fd, SO_RCVTIMEO, CONN_LINGER_MS) == 0) {
+	if (c->is_socket && shutdown(c->fd, SHUT_WR) == 0 &&
+	    set_timeout(c->fd, SO_RCVTIMEO, CONN_LINGER_MS) == 0) {
 		struct timespec start;
 		clock_gettime(CLOCK_MONOTONIC, &start);
 		size_t drained = 0;
@@ -184,8 +195,7 @@ static void linger_close(struct conn *c)
 			drained += (size_t)n;
 		}
 	}
-	close(c->fd);
-	c->fd = -1;
+	close_conn(c);
 }
 
 /* Feed buffered bytes to the parser; answer what completes. Returns
@@ -242,7 +252,7 @@ static void serve_loop(struct conn *c)
 	if (linger)
 		linger_close(c);
 	else
-		close(c->fd);
+		close_conn(c);
 }
 
 int conn_serve(const struct config *cfg, int root_fd, const struct conn_info *ci)
@@ -257,12 +267,16 @@ int conn_serve(const struct config *cfg, int root_fd, const struct conn_info *ci
 	c.hctx.root.fd = root_fd;
 	c.hctx.root.follow_symlinks = cfg->follow_symlinks;
 	c.fd = ci->fd;
+	c.out_fd = ci->out_fd;
+	int type;
+	socklen_t tlen = sizeof(type);
+	c.is_socket = getsockopt(c.fd, SOL_SOCKET, SO_TYPE, &type, &tlen) == 0;
 	netaddr_host(&ci->peer, c.client, sizeof(c.client));
 	clock_gettime(CLOCK_MONOTONIC, &c.started);
 	request_init(&c.req, cfg->max_body);
-	if (set_timeout(c.fd, SO_SNDTIMEO, cfg->send_timeout_ms) < 0) {
+	if (c.is_socket && set_timeout(c.fd, SO_SNDTIMEO, cfg->send_timeout_ms) < 0) {
 		log_warn("setsockopt SO_SNDTIMEO:");
-		close(c.fd);
+		close_conn(&c);
 		return 1;
 	}
 	serve_loop(&c);

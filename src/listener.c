@@ -2,9 +2,11 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -80,9 +82,10 @@ static socklen_t addr_len(const struct sockaddr_storage *ss)
 }
 
 /* socket → SO_REUSEADDR (restart while old connections sit in TIME_WAIT)
+ * → SO_REUSEPORT when asked
  * → IPV6_V6ONLY off (one socket for IPv6 and IPv4, like python) → bind →
  * listen. Returns the fd, or -1 with errno and nothing left open. */
-static int open_bound(const struct sockaddr_storage *ss, int backlog)
+static int open_bound(const struct sockaddr_storage *ss, const struct config *cfg)
 {
 	int fd = socket(ss->ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0)
@@ -90,12 +93,15 @@ static int open_bound(const struct sockaddr_storage *ss, int backlog)
 	int on = 1, off = 0;
 	if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on)) < 0)
 		goto fail;
+	/* Several servers on one port, the kernel spreading connections. */
+	if (cfg->reuseport && setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &on, sizeof(on)) < 0)
+		goto fail;
 	if (ss->ss_family == AF_INET6 &&
 	    setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &off, sizeof(off)) < 0)
 		goto fail;
 	if (bind(fd, (const struct sockaddr *)ss, addr_len(ss)) < 0)
 		goto fail;
-	if (listen(fd, backlog) < 0)
+	if (listen(fd, cfg->backlog) < 0)
 		goto fail;
 	return fd;
 fail:;
@@ -110,17 +116,69 @@ static int ipv6_unavailable(int err)
 	return err == EAFNOSUPPORT || err == EADDRNOTAVAIL || err == EPROTONOSUPPORT;
 }
 
+/* systemd socket activation (sd_listen_fds(3)): the manager bound the
+ * socket and passed it as fd 3, with LISTEN_PID naming us. */
+#define SD_LISTEN_FDS_START 3
+
+static int inherited_listener(void)
+{
+	const char *pid = getenv("LISTEN_PID");
+	const char *fds = getenv("LISTEN_FDS");
+	if (!pid || !fds)
+		return -1;
+	char *end;
+	long want = strtol(pid, &end, 10);
+	if (*end || want != (long)getpid())
+		return -1; /* meant for another process */
+	long n = strtol(fds, &end, 10);
+	unsetenv("LISTEN_PID");
+	unsetenv("LISTEN_FDS");
+	unsetenv("LISTEN_FDNAMES");
+	if (*end || n < 1)
+		log_die(EXIT_RUNTIME, "socket activation: LISTEN_FDS='%s' passes no socket", fds);
+	if (n > 1)
+		log_warn("socket activation: %ld sockets passed, serving the first only", n);
+	return SD_LISTEN_FDS_START;
+}
+
+/* The passed fd must be a listening stream socket; make it ours. */
+static void adopt_listener(int fd, struct listener *l)
+{
+	int listening = 0, type = 0;
+	socklen_t len = sizeof(listening);
+	if (getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &len) < 0)
+		log_die(EXIT_RUNTIME, "socket activation: fd %d:", fd);
+	len = sizeof(type);
+	if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &len) < 0 || type != SOCK_STREAM ||
+	    !listening)
+		log_die(EXIT_RUNTIME, "socket activation: fd %d is not a listening stream socket", fd);
+	int fl = fcntl(fd, F_GETFL);
+	if (fl < 0 || fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0 || fcntl(fd, F_SETFD, FD_CLOEXEC) < 0)
+		log_die(EXIT_RUNTIME, "socket activation: fd %d:", fd);
+	l->fd = fd;
+	l->inherited = true;
+}
+
 void listener_open(const struct config *cfg, struct listener *l)
 {
 	struct sockaddr_storage ss;
+	l->inherited = false;
+	int passed = inherited_listener();
+	if (passed >= 0) {
+		adopt_listener(passed, l);
+		socklen_t alen = sizeof(l->addr);
+		if (getsockname(l->fd, (struct sockaddr *)&l->addr, &alen) < 0)
+			log_die(EXIT_RUNTIME, "getsockname:");
+		return;
+	}
 	if (cfg->bind)
 		resolve_bind(cfg->bind, cfg->port, &ss);
 	else
 		any_address(AF_INET6, cfg->port, &ss);
-	l->fd = open_bound(&ss, cfg->backlog);
+	l->fd = open_bound(&ss, cfg);
 	if (l->fd < 0 && !cfg->bind && ipv6_unavailable(errno)) {
 		any_address(AF_INET, cfg->port, &ss);
-		l->fd = open_bound(&ss, cfg->backlog);
+		l->fd = open_bound(&ss, cfg);
 	}
 	if (l->fd < 0) {
 		char where[NETADDR_STRLEN];

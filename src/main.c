@@ -3,12 +3,16 @@
  * conn.c for a child. */
 #include "config.h"
 #include "listener.h"
+#include "response.h"
 #include "server.h"
 
 int main(int argc, char **argv)
 {
 	struct config cfg;
 	config_parse(&cfg, argc, argv);
+	response_configure(&cfg);
+	if (cfg.inetd)
+		return server_serve_inetd(&cfg);
 	struct listener l;
 	listener_open(&cfg, &l);
 	return server_run(&cfg, &l);

@@ -25,7 +25,7 @@ void netaddr_host(const struct sockaddr_storage *sa, char *out, size_t cap)
 	} else if (family == AF_INET6) {
 		addr = &((const struct sockaddr_in6 *)sa)->sin6_addr;
 	} else {
-		snprintf(out, cap, "unix");
+		snprintf(out, cap, sa->ss_family == AF_UNIX ? "unix" : "-");
 		return;
 	}
 	if (!inet_ntop(family, addr, out, (socklen_t)cap))
