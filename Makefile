@@ -16,6 +16,8 @@ ifneq ($(CI),)
 endif
 override CFLAGS += -std=c11 $(WARN)
 
+BUILD   := build
+
 # llhttp comes as C sources from Debian's node-llhttp; compiled here, in
 # strict mode, never copied into the repo. Point LLHTTP_DIR (sources) and
 # LLHTTP_INC (header) elsewhere, or have pkg-config know libllhttp.
@@ -30,12 +32,15 @@ else
   LLHTTP_INC ?= /usr/share/include/llhttp
   LLHTTP_CPPFLAGS := -I$(LLHTTP_INC)
   LLHTTP_LIBS     :=
-  LLHTTP_OBJS     := build/llhttp/llhttp.o build/llhttp/api.o build/llhttp/http.o
+  LLHTTP_OBJS     := $(BUILD)/llhttp/llhttp.o $(BUILD)/llhttp/api.o $(BUILD)/llhttp/http.o
   LLHTTP_HEADER   := $(LLHTTP_INC)/llhttp.h
 endif
 CPPFLAGS += $(LLHTTP_CPPFLAGS) -DLLHTTP_STRICT_MODE=1
+# crypt_r(3), for the hashed passwords of --auth-file (libcrypt-dev).
+LDLIBS += -lcrypt
+# zlib, for --compress (zlib1g-dev).
+LDLIBS += -lz
 
-BUILD   := build
 SRCS    := $(wildcard src/*.c)
 OBJS    := $(SRCS:src/%.c=$(BUILD)/%.o)
 LIBOBJS := $(filter-out $(BUILD)/main.o,$(OBJS))
@@ -48,13 +53,15 @@ INTEG_BINS  := $(INTEG_SRCS:tests/integration/%.c=$(BUILD)/tests/%)
 HARNESS_OBJ := $(BUILD)/tests/harness.o
 
 # Debian packages: what building needs, and what testing needs on top.
-BUILD_PKGS := node-llhttp
+BUILD_PKGS := node-llhttp libcrypt-dev zlib1g-dev
 TEST_PKGS  := libcmocka-dev curl
-missing_build = $(if $(or $(LLHTTP_PC),$(wildcard $(LLHTTP_DIR)/llhttp.c)),,node-llhttp)
+missing_build = $(if $(or $(LLHTTP_PC),$(wildcard $(LLHTTP_DIR)/llhttp.c)),,node-llhttp) \
+                $(if $(wildcard /usr/include/crypt.h),,libcrypt-dev) \
+                $(if $(wildcard /usr/include/zlib.h),,zlib1g-dev)
 missing_test  = $(if $(wildcard /usr/include/cmocka.h),,libcmocka-dev) \
                 $(if $(shell command -v curl 2>/dev/null),,curl)
 
-.PHONY: all run test unit integration asan deps check-build-deps check-test-deps \
+.PHONY: all run test unit integration asan fuzz deps check-build-deps check-test-deps \
         clean format lint
 
 all: check-build-deps $(PROG)
@@ -130,6 +137,31 @@ asan: auto-deps
 	  UBSAN_OPTIONS=print_stacktrace=1 tests/run-tests.sh \
 	  $(UNIT_SRCS:tests/unit/%.c=build-asan/tests/%) $(INTEG_SRCS:tests/integration/%.c=build-asan/tests/%)
 
+# ---- fuzzing ---------------------------------------------------------------
+# libFuzzer over the whole request path (tests/fuzz/), built with clang in
+# its own directory, run for FUZZ_SECONDS; any crash fails the target and
+# leaves the input in build-fuzz/crash-*. New inputs collect in
+# build-fuzz/corpus; tests/fuzz/corpus holds the seeds.
+FUZZ_SECONDS ?= 60
+FUZZ_BUILD   := build-fuzz
+FUZZ_SAN     := -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all \
+                -fno-omit-frame-pointer
+FUZZ_TARGETS := $(patsubst tests/fuzz/%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
+
+fuzz: check-build-deps
+	@$(MAKE) --no-print-directory BUILD=$(FUZZ_BUILD) CC=clang CFLAGS="-O1 -g $(FUZZ_SAN)" \
+	  $(FUZZ_TARGETS:%=$(FUZZ_BUILD)/%)
+	@mkdir -p $(FUZZ_BUILD)/corpus
+	@for t in $(FUZZ_TARGETS); do \
+	  echo "fuzzing $$t for $(FUZZ_SECONDS) s"; \
+	  $(FUZZ_BUILD)/$$t -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=2048 \
+	    -print_final_stats=1 -artifact_prefix=$(FUZZ_BUILD)/ \
+	    $(FUZZ_BUILD)/corpus tests/fuzz/corpus || exit 1; \
+	done
+
+$(BUILD)/fuzz_%: tests/fuzz/fuzz_%.c $(LIB) | $(BUILD)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -fsanitize=fuzzer $(LDFLAGS) -o $@ $< $(LIB) $(LLHTTP_LIBS) $(LDLIBS)
+
 format:
 	clang-format -i src/*.c include/*.h tests/*/*.c tests/*/*.h
 
@@ -138,6 +170,6 @@ lint:
 	clang-tidy --quiet $(SRCS) -- $(CPPFLAGS) -std=c11
 
 clean:
-	rm -rf build build-asan $(PROG)
+	rm -rf build build-asan build-fuzz $(PROG)
 
 -include $(OBJS:.o=.d)

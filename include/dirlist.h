@@ -32,6 +32,9 @@ struct dirlist {
  * 0. Returns 0, or -1 with errno set (list left empty). */
 int dirlist_read(int dirfd, struct dirlist *list);
 
+/* Drop the entries whose name begins with '.' (--no-dotfiles). */
+void dirlist_hide_dotfiles(struct dirlist *list);
+
 /* python's order: by name lower-cased (ASCII), ties broken by the bytes
  * of the name so the output is deterministic. */
 void dirlist_sort(struct dirlist *list);

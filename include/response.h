@@ -10,11 +10,16 @@
 #include <time.h>
 
 #include "buf.h"
+#include "config.h"
 #include "http.h"
+#include "range.h"
+#include "validate.h"
 
 /* Status line and headers; Location (at most a request target, 8 KiB,
  * plus a slash) is the only long one. */
 #define RESPONSE_HEAD_MAX 12288
+#define RESPONSE_ETAG_MAX VALIDATE_ETAG_MAX
+#define RESPONSE_BOUNDARY_MAX 40
 
 struct response {
 	enum http_status status;
@@ -30,7 +35,34 @@ struct response {
 	bool keep_alive_header;    /* HTTP/1.0 keep-alive: say so */
 	unsigned retry_after;      /* seconds, for 503; 0: no header */
 	const char *error_message; /* python's message, for the log */
+
+	/* Validators and representation (files only). */
+	char etag[RESPONSE_ETAG_MAX]; /* "" when none */
+	bool accept_ranges;        /* Accept-Ranges: bytes */
+	const char *content_encoding; /* "gzip", "br"; NULL: identity */
+	bool vary_encoding;        /* Vary: Accept-Encoding */
+	/* Ranges: one part is file_offset/file_length with Content-Range;
+	 * several (nparts > 1) are sent as multipart/byteranges of
+	 * content_type, each part its own head and a sendfile. */
+	uint64_t range_size;       /* the whole file, for Content-Range */
+	bool content_range;        /* single part: bytes a-b/size */
+	bool unsatisfied_range;    /* 416: bytes * /size */
+	struct range parts[RANGE_MAX];
+	unsigned nparts;
+	char boundary[RESPONSE_BOUNDARY_MAX];
+	/* Methods. */
+	const char *allow;         /* Allow header; set for 405 and OPTIONS */
+	bool cors_preflight;       /* Access-Control-Allow-Methods & co */
+	const char *cors_request_headers; /* echoed; points into the request */
+	const char *www_authenticate; /* 401: the challenge (auth.h) */
 };
+
+/* The methods served, for Allow and CORS preflights. */
+#define RESPONSE_ALLOW "GET, HEAD, OPTIONS"
+
+/* Once at start-up, before any response: the headers every response
+ * carries (--cors, --header) and Cache-Control (--cache) on success. */
+void response_configure(const struct config *cfg);
 
 void response_init(struct response *resp);
 /* Close the file and free the buffers; ready for response_init again. */
@@ -40,6 +72,15 @@ void response_release(struct response *resp);
  * with text/html;charset=utf-8. message NULL: the reason phrase. */
 void response_set_error(struct response *resp, enum http_status status,
 			const char *message);
+
+/* 206 with one part of the file already set as the body (file_fd,
+ * range_size = its size): from first to last, inclusive. */
+void response_set_single_range(struct response *resp, const struct range *r);
+
+/* 206 multipart/byteranges of the file body (file_fd, content_type,
+ * range_size set) with a fresh boundary. -1 if a part head would not
+ * fit (an absurd content type): the response is left as it was. */
+int response_set_multipart(struct response *resp, const struct range_set *set);
 
 /* The body length that Content-Length announces. */
 uint64_t response_body_length(const struct response *resp);

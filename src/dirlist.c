@@ -144,6 +144,19 @@ int dirlist_read(int dir_fd, struct dirlist *list)
 	return rc;
 }
 
+void dirlist_hide_dotfiles(struct dirlist *list)
+{
+	size_t kept = 0;
+
+	for (size_t i = 0; i < list->count; i++) {
+		if (list->entries[i].name[0] == '.')
+			free(list->entries[i].name);
+		else
+			list->entries[kept++] = list->entries[i];
+	}
+	list->count = kept;
+}
+
 static int dirlist_lower(unsigned char c)
 {
 	return c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c;

@@ -11,18 +11,27 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "auth.h"
 #include "dirlist.h"
+#include "encoding.h"
+#include "gzip.h"
 #include "httpdate.h"
 #include "mime.h"
 #include "path.h"
+#include "range.h"
+#include "validate.h"
 
+/* ENXIO: a socket, which open() cannot open; like a FIFO or a device,
+ * not a regular file: 403. */
 static enum http_status open_error_status(int err)
 {
-	return err == EACCES || err == EPERM ? HTTP_FORBIDDEN : HTTP_NOT_FOUND;
+	return err == EACCES || err == EPERM || err == ENXIO ? HTTP_FORBIDDEN : HTTP_NOT_FOUND;
 }
 
 static const char *open_error_message(int err)
 {
+	if (err == ENXIO)
+		return "Not a regular file";
 	return err == EACCES || err == EPERM ? "Permission denied" : "File not found";
 }
 
@@ -34,42 +43,204 @@ static void redirect_to_slash(const struct path *p, struct response *resp)
 		response_set_error(resp, HTTP_INTERNAL_SERVER_ERROR, NULL);
 }
 
-/* python: If-Modified-Since counts only without If-None-Match, compares
- * whole seconds, and a date that does not parse is ignored. */
-static bool not_modified_since(const struct request *req, const struct stat *st)
+/* ---- files: representation, preconditions, ranges ------------------------ */
+
+/* What goes out for a file: the file itself, a precompressed sibling
+ * (FILE.br, FILE.gz), or the file gzipped now. */
+struct variant {
+	int fd;               /* the file to read: the sibling if one is used */
+	struct stat st;       /* of that file: its own validators */
+	const char *encoding; /* Content-Encoding; NULL: identity */
+	bool gzip_now;        /* compress fd into memory (--compress) */
+};
+
+static bool older(const struct timespec *a, const struct timespec *b)
 {
-	const char *ims = request_header(req, "If-Modified-Since");
-	if (!ims || request_header(req, "If-None-Match"))
-		return false;
-	time_t since;
-	if (httpdate_parse(ims, strlen(ims), &since) < 0)
-		return false;
-	return st->st_mtim.tv_sec <= since;
+	return a->tv_sec < b->tv_sec || (a->tv_sec == b->tv_sec && a->tv_nsec < b->tv_nsec);
 }
 
-static void serve_file(int fd, const struct stat *st, const char *name,
-		       const struct request *req, struct response *resp)
+/* rel + suffix, if it is a regular file no older than the original: a
+ * stale FILE.gz would serve yesterday's content (nginx's gzip_static
+ * trusts it; we do not). */
+static int open_sibling(const struct root *root, const char *rel, const char *suffix,
+			const struct stat *orig, struct stat *st)
 {
-	resp->last_modified = st->st_mtim.tv_sec;
-	if (not_modified_since(req, st)) {
+	char name[PATH_MAX_LEN + 8];
+	int n = snprintf(name, sizeof(name), "%s%s", rel, suffix);
+	if (n < 0 || (size_t)n >= sizeof(name))
+		return -1;
+	int fd = root_open(root, name);
+	if (fd < 0)
+		return -1;
+	if (fstat(fd, st) == 0 && S_ISREG(st->st_mode) && !older(&st->st_mtim, &orig->st_mtim))
+		return fd;
+	close(fd);
+	return -1;
+}
+
+static void close_if_open(int fd)
+{
+	if (fd >= 0)
 		close(fd);
-		resp->status = HTTP_NOT_MODIFIED;
-		return;
-	}
-	resp->status = HTTP_OK;
-	resp->content_type = mime_lookup(name);
-	resp->file_fd = fd;
-	resp->file_offset = 0;
-	resp->file_length = st->st_size;
 }
 
-static void serve_listing(int dir_fd, const struct path *p, struct response *resp)
+static bool can_gzip_now(const struct config *cfg, const char *ctype, const struct stat *st)
+{
+	return cfg->compress && encoding_compressible(ctype) && st->st_size > GZIP_MIN_INPUT &&
+	       (uint64_t)st->st_size <= GZIP_MAX_INPUT;
+}
+
+/* Pick the variant the client accepts best (br before gzip at equal
+ * weights). Range asks for bytes of the identity body, so with a Range
+ * header only identity is chosen. *vary: whether the answer depends on
+ * Accept-Encoding at all, so that caches key every variant on it. */
+static void choose_variant(const struct handler_ctx *ctx, const char *rel, const char *ctype,
+			   const struct request *req, struct variant *v, bool *vary)
+{
+	struct stat bst, gst;
+	int br = open_sibling(&ctx->root, rel, ".br", &v->st, &bst);
+	int gz = open_sibling(&ctx->root, rel, ".gz", &v->st, &gst);
+	bool now = gz < 0 && can_gzip_now(ctx->cfg, ctype, &v->st);
+	*vary = br >= 0 || gz >= 0 || now;
+	struct encoding_accept acc = {0, 0};
+	if (!request_header(req, "Range"))
+		encoding_parse_accept(request_header(req, "Accept-Encoding"), &acc);
+	unsigned wbr = br >= 0 ? acc.br : 0;
+	unsigned wgz = gz >= 0 || now ? acc.gzip : 0;
+	if (wbr > 0 && wbr >= wgz) {
+		close(v->fd);
+		*v = (struct variant){.fd = br, .st = bst, .encoding = "br"};
+		br = -1;
+	} else if (wgz > 0 && gz >= 0) {
+		close(v->fd);
+		*v = (struct variant){.fd = gz, .st = gst, .encoding = "gzip"};
+		gz = -1;
+	} else if (wgz > 0) {
+		v->gzip_now = true;
+	}
+	close_if_open(br);
+	close_if_open(gz);
+}
+
+/* ETag and Last-Modified of the variant. gzip made here is a weak
+ * validator (another zlib could make other bytes), and "-gz" keeps it
+ * apart from the identity tag. */
+static void set_validators(const struct variant *v, struct response *resp)
+{
+	resp->last_modified = v->st.st_mtim.tv_sec;
+	validate_etag_format(resp->etag, (uint64_t)v->st.st_ino, (uint64_t)v->st.st_size,
+			     (int64_t)v->st.st_mtim.tv_sec, v->st.st_mtim.tv_nsec,
+			     v->gzip_now ? "gz" : NULL, v->gzip_now);
+}
+
+/* RFC 9110 13.2.2 for the variant; true when that already answered
+ * (304 or 412) and the file is closed. */
+static bool answered_by_preconditions(const struct request *req, struct variant *v,
+				      struct response *resp)
+{
+	set_validators(v, resp);
+	struct validate_request vr = {
+		.if_match = request_header(req, "If-Match"),
+		.if_none_match = request_header(req, "If-None-Match"),
+		.if_modified_since = request_header(req, "If-Modified-Since"),
+		.if_unmodified_since = request_header(req, "If-Unmodified-Since"),
+		.get_or_head = true, /* OPTIONS never gets here */
+	};
+	enum http_status st = validate_preconditions(&vr, resp->etag, resp->last_modified);
+	if (st == HTTP_OK)
+		return false;
+	close(v->fd);
+	v->fd = -1;
+	if (st == HTTP_NOT_MODIFIED) {
+		resp->status = HTTP_NOT_MODIFIED;
+		resp->content_type = NULL; /* 304: validators, Vary, Cache-Control */
+	} else {
+		resp->last_modified = 0;
+		response_set_error(resp, st, NULL);
+	}
+	return true;
+}
+
+/* Range (after If-Range) on the identity body already planned as 200. */
+static void apply_range(const struct request *req, const struct stat *st, struct response *resp)
+{
+	const char *range = request_header(req, "Range");
+	const char *if_range = request_header(req, "If-Range");
+	if (!range || (if_range && !range_if_range_holds(if_range, resp->etag,
+							 st->st_mtim.tv_sec, time(NULL))))
+		return;
+	struct range_set set;
+	resp->range_size = (uint64_t)st->st_size;
+	switch (range_parse(range, (uint64_t)st->st_size, &set)) {
+	case RANGE_IGNORE:
+		break;
+	case RANGE_UNSATISFIABLE:
+		resp->last_modified = 0;
+		response_set_error(resp, HTTP_RANGE_NOT_SATISFIABLE, NULL);
+		resp->unsatisfied_range = true;
+		resp->accept_ranges = true;
+		break;
+	case RANGE_PARTIAL:
+		if (set.n == 1)
+			response_set_single_range(resp, &set.r[0]);
+		else
+			(void)response_set_multipart(resp, &set); /* else: the whole file */
+		break;
+	}
+}
+
+/* The variant compressed into the body; false (nothing planned) when
+ * that fails or does not pay, and the identity file is sent instead. */
+static bool planned_gzip(struct variant *v, struct response *resp)
+{
+	if (gzip_file(v->fd, (uint64_t)v->st.st_size, &resp->body) == 0) {
+		close(v->fd);
+		v->fd = -1;
+		resp->status = HTTP_OK;
+		resp->content_encoding = "gzip";
+		return true;
+	}
+	buf_free(&resp->body);
+	v->gzip_now = false;
+	return false;
+}
+
+/* fd is the regular file rel (relative to the root); it is ours to
+ * close or to hand to the response. */
+static void serve_file(const struct handler_ctx *ctx, int fd, const struct stat *st,
+		       const char *rel, const struct request *req, struct response *resp)
+{
+	const char *ctype = mime_lookup(rel);
+	struct variant v = {.fd = fd, .st = *st};
+	choose_variant(ctx, rel, ctype, req, &v, &resp->vary_encoding);
+	resp->content_type = ctype;
+	if (v.gzip_now) {
+		if (answered_by_preconditions(req, &v, resp) || planned_gzip(&v, resp))
+			return;
+	}
+	if (answered_by_preconditions(req, &v, resp))
+		return;
+	resp->status = HTTP_OK;
+	resp->file_fd = v.fd;
+	resp->file_offset = 0;
+	resp->file_length = v.st.st_size;
+	resp->content_encoding = v.encoding;
+	if (!v.encoding) {
+		resp->accept_ranges = true;
+		apply_range(req, &v.st, resp);
+	}
+}
+
+static void serve_listing(int dir_fd, const struct path *p, bool no_dotfiles,
+			  struct response *resp)
 {
 	struct dirlist list = {0};
 	if (dirlist_read(dir_fd, &list) < 0) {
 		response_set_error(resp, HTTP_NOT_FOUND, "No permission to list directory");
 		return;
 	}
+	if (no_dotfiles)
+		dirlist_hide_dotfiles(&list);
 	dirlist_sort(&list);
 	char display[PATH_MAX_LEN + 2];
 	snprintf(display, sizeof(display), "/%s%s", p->rel, *p->rel ? "/" : "");
@@ -83,24 +254,24 @@ static void serve_listing(int dir_fd, const struct path *p, struct response *res
 	resp->content_type = "text/html; charset=utf-8";
 }
 
-/* index.html, then index.htm: the first that is a regular file. */
+#define INDEX_REL_MAX (PATH_MAX_LEN + 16)
+
+/* index.html, then index.htm: the first that is a regular file; its
+ * path relative to the root goes to rel. */
 static int open_index(const struct root *root, const struct path *p, struct stat *st,
-		      const char **name)
+		      char rel[INDEX_REL_MAX])
 {
 	static const char *const index_names[] = {"index.html", "index.htm"};
 	for (size_t i = 0; i < 2; i++) {
-		char rel[PATH_MAX_LEN + 16];
-		int n = snprintf(rel, sizeof(rel), "%s%s%s", p->rel, *p->rel ? "/" : "",
+		int n = snprintf(rel, INDEX_REL_MAX, "%s%s%s", p->rel, *p->rel ? "/" : "",
 				 index_names[i]);
-		if (n < 0 || (size_t)n >= sizeof(rel))
+		if (n < 0 || n >= INDEX_REL_MAX)
 			return -1;
 		int fd = root_open(root, rel);
 		if (fd < 0)
 			continue;
-		if (fstat(fd, st) == 0 && S_ISREG(st->st_mode)) {
-			*name = index_names[i];
+		if (fstat(fd, st) == 0 && S_ISREG(st->st_mode))
 			return fd;
-		}
 		close(fd);
 	}
 	return -1;
@@ -115,13 +286,13 @@ static void serve_directory(const struct handler_ctx *ctx, int dir_fd,
 		return;
 	}
 	struct stat st;
-	const char *index_name;
-	int fd = open_index(&ctx->root, p, &st, &index_name);
+	static char index_rel[INDEX_REL_MAX]; /* off the stack, like p */
+	int fd = open_index(&ctx->root, p, &st, index_rel);
 	if (fd >= 0) {
-		serve_file(fd, &st, index_name, req, resp);
+		serve_file(ctx, fd, &st, index_rel, req, resp);
 		return;
 	}
-	serve_listing(dir_fd, p, resp);
+	serve_listing(dir_fd, p, ctx->cfg->no_dotfiles, resp);
 }
 
 static enum http_status path_status_to_http(enum path_status ps)
@@ -129,14 +300,69 @@ static enum http_status path_status_to_http(enum path_status ps)
 	return ps == PATH_TOO_LONG ? HTTP_URI_TOO_LONG : HTTP_BAD_REQUEST;
 }
 
+/* ---- OPTIONS -------------------------------------------------------------- */
+
+/* Access-Control-Request-Headers is echoed only when it is a plain list
+ * of field names: nothing else of the request goes into our head. */
+#define CORS_HEADERS_MAX 1024
+
+static bool is_field_name_list(const char *s)
+{
+	size_t len = strlen(s);
+	if (len == 0 || len > CORS_HEADERS_MAX)
+		return false;
+	return strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+			 "0123456789!#$%&'*+-.^_`|~, \t") == len;
+}
+
+/* OPTIONS on "*" or any path that parses: 204 with Allow; with --cors,
+ * also the answer to a preflight. Before authentication, because a
+ * browser's preflight never carries credentials, and nothing here says
+ * whether a file exists. false: not an OPTIONS request. */
+static bool answered_options(const struct config *cfg, const struct request *req,
+			     struct path *p, struct response *resp)
+{
+	if (strcmp(req->method, "OPTIONS") != 0)
+		return false;
+	enum path_status ps = PATH_OK;
+	if (strcmp(req->target, "*") != 0)
+		ps = path_from_target(req->target, req->target_len, p);
+	if (ps != PATH_OK) {
+		response_set_error(resp, ps == PATH_TOO_LONG ? HTTP_URI_TOO_LONG : HTTP_BAD_REQUEST,
+				   NULL);
+		return true;
+	}
+	resp->status = HTTP_NO_CONTENT;
+	resp->allow = RESPONSE_ALLOW;
+	if (!cfg->cors)
+		return true;
+	resp->cors_preflight = true;
+	const char *h = request_header(req, "Access-Control-Request-Headers");
+	if (h && is_field_name_list(h))
+		resp->cors_request_headers = h; /* the request outlives the response */
+	return true;
+}
+
 void handler_handle(const struct handler_ctx *ctx, const struct request *req,
 		    struct response *resp)
 {
 	static struct path p; /* 24 KiB: off the stack, one request at a time */
 	resp->head_only = req->is_head;
+	if (answered_options(ctx->cfg, req, &p, resp))
+		return;
+	if (!auth_allows(request_header(req, "Authorization"))) {
+		response_set_error(resp, HTTP_UNAUTHORIZED, NULL);
+		resp->www_authenticate = AUTH_CHALLENGE;
+		return;
+	}
 	enum path_status ps = path_from_target(req->target, req->target_len, &p);
 	if (ps != PATH_OK) {
 		response_set_error(resp, path_status_to_http(ps), NULL);
+		return;
+	}
+	/* 404, not 403: a hidden name must not even be known to exist. */
+	if (ctx->cfg->no_dotfiles && root_has_dotfile(p.rel)) {
+		response_set_error(resp, HTTP_NOT_FOUND, "File not found");
 		return;
 	}
 	int fd = root_open(&ctx->root, p.rel);
@@ -162,6 +388,6 @@ void handler_handle(const struct handler_ctx *ctx, const struct request *req,
 		close(fd);
 		response_set_error(resp, HTTP_NOT_FOUND, "File not found");
 	} else {
-		serve_file(fd, &st, p.rel, req, resp);
+		serve_file(ctx, fd, &st, p.rel, req, resp);
 	}
 }

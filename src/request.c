@@ -147,10 +147,28 @@ static int on_header_value_complete(llhttp_t *p)
 	return 0;
 }
 
-static int method_is_served(const struct request *r)
+/* What becomes of a method llhttp recognised. GET, HEAD and OPTIONS go
+ * to the handler. The other methods of RFC 9110, and PATCH, name things
+ * a file server could do but does not: 405 with Allow. The rest llhttp
+ * knows (WebDAV, RTSP-ish, PURGE, ...) are not ours to recognise: 501,
+ * as for any unknown token. */
+static enum http_status method_status(const struct request *r)
 {
-	uint8_t m = llhttp_get_method((llhttp_t *)&r->parser);
-	return m == HTTP_GET || m == HTTP_HEAD;
+	switch (llhttp_get_method((llhttp_t *)&r->parser)) {
+	case HTTP_GET:
+	case HTTP_HEAD:
+	case HTTP_OPTIONS:
+		return HTTP_OK;
+	case HTTP_POST:
+	case HTTP_PUT:
+	case HTTP_DELETE:
+	case HTTP_PATCH:
+	case HTTP_CONNECT:
+	case HTTP_TRACE:
+		return HTTP_METHOD_NOT_ALLOWED;
+	default:
+		return HTTP_NOT_IMPLEMENTED;
+	}
 }
 
 /* The last point before the body: refuse what we will not serve now, so
@@ -160,11 +178,19 @@ static int on_headers_complete(llhttp_t *p)
 	struct request *r = req_of(p);
 	if (r->field_state != FIELD_NONE && r->field_state != FIELD_VALUE_DONE)
 		return fail(r, HTTP_BAD_REQUEST, "Bad header line (folded or nameless)");
-	if (!method_is_served(r)) {
-		snprintf(r->error_detail, sizeof(r->error_detail),
-			 "Unsupported method ('%.*s')", (int)r->method_len, r->method);
-		return fail(r, HTTP_NOT_IMPLEMENTED, r->error_detail);
+	enum http_status ms = method_status(r);
+	if (ms != HTTP_OK) {
+		/* Refused before any body byte is read; the connection closes. */
+		snprintf(r->error_detail, sizeof(r->error_detail), "%s ('%.*s')",
+			 ms == HTTP_METHOD_NOT_ALLOWED ? "Method not allowed" : "Unsupported method",
+			 (int)r->method_len, r->method);
+		return fail(r, ms, r->error_detail);
 	}
+	/* RFC 9112 6.1: HTTP/1.0 has no Transfer-Encoding, so whoever sent
+	 * this framed the body some other way; refuse it (as nginx does)
+	 * rather than guess where the next request starts. */
+	if (llhttp_get_http_minor(p) == 0 && (p->flags & F_TRANSFER_ENCODING))
+		return fail(r, HTTP_BAD_REQUEST, "Transfer-Encoding in an HTTP/1.0 request");
 	if (p->content_length > r->max_body)
 		return fail(r, HTTP_CONTENT_TOO_LARGE, NULL);
 	r->head_done = true;

@@ -4,6 +4,7 @@
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/sendfile.h>
 #include <sys/socket.h>
@@ -11,6 +12,46 @@
 #include <unistd.h>
 
 #include "httpdate.h"
+
+/* Set once at start-up (response_configure), read by every response,
+ * in the parent (503) and in each child. */
+static struct {
+	struct buf common;  /* --cors and --header lines, then the blank line */
+	long cache_seconds; /* -1: no Cache-Control */
+} settings = {.cache_seconds = -1};
+
+/* "Name: value" as given on the command line, with the OWS after the
+ * colon normalised to one space (config.c validated the bytes). */
+static void append_extra_header(struct buf *b, const char *h)
+{
+	const char *colon = strchr(h, ':');
+	const char *value = colon + 1;
+	while (*value == ' ' || *value == '\t')
+		value++;
+	buf_printf(b, "%.*s: %s\r\n", (int)(colon - h), h, value);
+}
+
+void response_configure(const struct config *cfg)
+{
+	buf_free(&settings.common);
+	if (cfg->cors)
+		buf_append_str(&settings.common,
+			       "Access-Control-Allow-Origin: *\r\n"
+			       "Access-Control-Expose-Headers: Content-Range, Accept-Ranges, "
+			       "ETag, Content-Encoding\r\n");
+	for (unsigned i = 0; i < cfg->n_extra_headers; i++)
+		append_extra_header(&settings.common, cfg->extra_headers[i]);
+	buf_append_str(&settings.common, "\r\n");
+	settings.cache_seconds = cfg->cache_seconds;
+}
+
+/* The configured lines and the blank line that ends every head. */
+static struct iovec common_tail(void)
+{
+	if (!settings.common.len || !buf_ok(&settings.common))
+		return (struct iovec){"\r\n", 2};
+	return (struct iovec){settings.common.data, settings.common.len};
+}
 
 void response_init(struct response *resp)
 {
@@ -41,6 +82,14 @@ void response_set_error(struct response *resp, enum http_status status,
 		close(resp->file_fd);
 	resp->file_fd = -1;
 	resp->body.len = 0;
+	/* Whatever file representation was planned is gone. */
+	resp->etag[0] = '\0';
+	resp->accept_ranges = false;
+	resp->content_encoding = NULL;
+	resp->content_range = false;
+	resp->nparts = 0;
+	if (status == HTTP_METHOD_NOT_ALLOWED)
+		resp->allow = RESPONSE_ALLOW; /* RFC 9110 15.5.6: MUST */
 	if (!http_status_has_body(status))
 		return;
 	buf_append_str(&resp->body, "<!DOCTYPE HTML>\n"
@@ -60,8 +109,94 @@ void response_set_error(struct response *resp, enum http_status status,
 		   (int)status, http_explain(status));
 }
 
+/* ---- ranges ------------------------------------------------------------ */
+
+/* A part head is a boundary line, Content-Type (from mime: bounded) and
+ * Content-Range. */
+#define PART_HEAD_MAX 1024
+
+void response_set_single_range(struct response *resp, const struct range *r)
+{
+	resp->status = HTTP_PARTIAL_CONTENT;
+	resp->file_offset = (off_t)r->first;
+	resp->file_length = (off_t)(r->last - r->first + 1);
+	resp->content_range = true;
+}
+
+static uint64_t mix64(uint64_t x)
+{
+	x ^= x >> 30;
+	x *= 0xbf58476d1ce4e5b9ULL;
+	x ^= x >> 27;
+	x *= 0x94d049bb133111ebULL;
+	return x ^ (x >> 31);
+}
+
+/* A boundary must not occur in the parts. The file's author cannot
+ * guess one made from the clock's nanoseconds, the pid and a counter. */
+static void make_boundary(char out[RESPONSE_BOUNDARY_MAX])
+{
+	static uint64_t counter;
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	uint64_t a = mix64((uint64_t)ts.tv_nsec ^ ((uint64_t)getpid() << 32) ^ ++counter);
+	uint64_t b = mix64(a ^ (uint64_t)ts.tv_sec);
+	snprintf(out, RESPONSE_BOUNDARY_MAX, "%016" PRIx64 "%016" PRIx64, a, b);
+}
+
+/* The bytes before part i: CRLF (the preamble's end for the first),
+ * the delimiter, the part's fields and the blank line. The same bytes
+ * at planning and at sending: Content-Length counts them. */
+static int part_head(const struct response *resp, unsigned i, char *out, size_t cap)
+{
+	const struct range *r = &resp->parts[i];
+	const char *ct = resp->content_type;
+	int n = snprintf(out, cap,
+			 "\r\n--%s\r\n%s%s%sContent-Range: bytes %" PRIu64 "-%" PRIu64 "/%" PRIu64
+			 "\r\n\r\n",
+			 resp->boundary, ct ? "Content-Type: " : "", ct ? ct : "", ct ? "\r\n" : "",
+			 r->first, r->last, resp->range_size);
+	return n < 0 || (size_t)n >= cap ? -1 : n;
+}
+
+static int part_tail(const struct response *resp, char *out, size_t cap)
+{
+	int n = snprintf(out, cap, "\r\n--%s--\r\n", resp->boundary);
+	return n < 0 || (size_t)n >= cap ? -1 : n;
+}
+
+int response_set_multipart(struct response *resp, const struct range_set *set)
+{
+	char scratch[PART_HEAD_MAX];
+	make_boundary(resp->boundary);
+	memcpy(resp->parts, set->r, set->n * sizeof(set->r[0]));
+	resp->nparts = set->n;
+	for (unsigned i = 0; i < resp->nparts; i++) {
+		if (part_head(resp, i, scratch, sizeof(scratch)) < 0) {
+			resp->nparts = 0;
+			return -1;
+		}
+	}
+	resp->status = HTTP_PARTIAL_CONTENT;
+	return 0;
+}
+
+static uint64_t multipart_length(const struct response *resp)
+{
+	char scratch[PART_HEAD_MAX];
+	uint64_t total = (uint64_t)part_tail(resp, scratch, sizeof(scratch));
+	for (unsigned i = 0; i < resp->nparts; i++) {
+		const struct range *r = &resp->parts[i];
+		total += (uint64_t)part_head(resp, i, scratch, sizeof(scratch));
+		total += r->last - r->first + 1;
+	}
+	return total;
+}
+
 uint64_t response_body_length(const struct response *resp)
 {
+	if (resp->file_fd >= 0 && resp->nparts > 1)
+		return multipart_length(resp);
 	if (resp->file_fd >= 0)
 		return (uint64_t)resp->file_length;
 	return resp->body.len;
@@ -97,6 +232,47 @@ static int head_add(char *head, size_t cap, size_t *n, const char *fmt, ...)
 	return 0;
 }
 
+/* ETag, encoding and range fields, and Cache-Control for what may be
+ * cached (not errors: a 404 cached for a day outlives the fix). */
+static int format_representation(const struct response *resp, char *head, size_t cap,
+				 size_t *n)
+{
+	int bad = 0;
+	if (resp->etag[0])
+		bad |= head_add(head, cap, n, "ETag: %s\r\n", resp->etag);
+	if (resp->content_encoding)
+		bad |= head_add(head, cap, n, "Content-Encoding: %s\r\n", resp->content_encoding);
+	if (resp->vary_encoding)
+		bad |= head_add(head, cap, n, "Vary: Accept-Encoding\r\n");
+	if (resp->accept_ranges)
+		bad |= head_add(head, cap, n, "Accept-Ranges: bytes\r\n");
+	if (resp->content_range)
+		bad |= head_add(head, cap, n, "Content-Range: bytes %" PRIu64 "-%" PRIu64 "/%" PRIu64 "\r\n",
+				(uint64_t)resp->file_offset,
+				(uint64_t)(resp->file_offset + resp->file_length - 1), resp->range_size);
+	if (resp->unsatisfied_range)
+		bad |= head_add(head, cap, n, "Content-Range: bytes */%" PRIu64 "\r\n", resp->range_size);
+	if (settings.cache_seconds >= 0 && resp->status < 400)
+		bad |= head_add(head, cap, n, "Cache-Control: max-age=%ld\r\n", settings.cache_seconds);
+	return bad;
+}
+
+/* Allow, and the answer to a CORS preflight. */
+static int format_methods(const struct response *resp, char *head, size_t cap, size_t *n)
+{
+	int bad = 0;
+	if (resp->allow)
+		bad |= head_add(head, cap, n, "Allow: %s\r\n", resp->allow);
+	if (resp->cors_preflight) {
+		bad |= head_add(head, cap, n, "Access-Control-Allow-Methods: %s\r\n"
+					      "Access-Control-Max-Age: 86400\r\n", RESPONSE_ALLOW);
+		if (resp->cors_request_headers)
+			bad |= head_add(head, cap, n, "Access-Control-Allow-Headers: %s\r\n",
+					resp->cors_request_headers);
+	}
+	return bad;
+}
+
 static long format_head(const struct response *resp, char *head, size_t cap)
 {
 	size_t n = 0;
@@ -104,7 +280,10 @@ static long format_head(const struct response *resp, char *head, size_t cap)
 	bad |= head_add(head, cap, &n, "HTTP/1.1 %d %s\r\nServer: httpd-lite/%s\r\nDate: %s\r\n",
 			(int)resp->status, http_reason(resp->status), HTTPD_LITE_VERSION,
 			date_now());
-	if (resp->content_type)
+	if (resp->file_fd >= 0 && resp->nparts > 1)
+		bad |= head_add(head, cap, &n, "Content-Type: multipart/byteranges; boundary=%s\r\n",
+				resp->boundary);
+	else if (resp->content_type)
 		bad |= head_add(head, cap, &n, "Content-Type: %s\r\n", resp->content_type);
 	if (http_status_has_body(resp->status))
 		bad |= head_add(head, cap, &n, "Content-Length: %" PRIu64 "\r\n",
@@ -119,19 +298,38 @@ static long format_head(const struct response *resp, char *head, size_t cap)
 				resp->location.data);
 	if (resp->retry_after)
 		bad |= head_add(head, cap, &n, "Retry-After: %u\r\n", resp->retry_after);
+	if (resp->www_authenticate)
+		bad |= head_add(head, cap, &n, "WWW-Authenticate: %s\r\n", resp->www_authenticate);
+	bad |= format_representation(resp, head, cap, &n);
+	bad |= format_methods(resp, head, cap, &n);
 	if (resp->close)
 		bad |= head_add(head, cap, &n, "Connection: close\r\n");
 	else if (resp->keep_alive_header)
 		bad |= head_add(head, cap, &n, "Connection: keep-alive\r\n");
-	bad |= head_add(head, cap, &n, "\r\n");
+	/* The blank line comes with the configured headers: common_tail(). */
 	return bad ? -1 : (long)n;
 }
 
-/* writev until every byte is out. */
-static int write_all(int fd, struct iovec *iov, int cnt)
+/* One write of the vector. more: there is more to come right after
+ * (the file), so the kernel may hold a part-full packet (MSG_MORE)
+ * instead of sending the head alone. */
+static ssize_t write_some(int fd, struct iovec *iov, int cnt, bool more)
+{
+	if (more) {
+		struct msghdr msg = {.msg_iov = iov, .msg_iovlen = (size_t)cnt};
+		ssize_t w = sendmsg(fd, &msg, MSG_MORE | MSG_NOSIGNAL);
+		if (!(w < 0 && errno == ENOTSOCK))
+			return w;
+		/* --inetd over a pipe: no MSG_MORE there. */
+	}
+	return writev(fd, iov, cnt);
+}
+
+/* Until every byte is out. */
+static int write_all(int fd, struct iovec *iov, int cnt, bool more)
 {
 	while (cnt > 0) {
-		ssize_t w = writev(fd, iov, cnt);
+		ssize_t w = write_some(fd, iov, cnt, more);
 		if (w < 0 && errno == EINTR)
 			continue;
 		if (w < 0)
@@ -146,22 +344,6 @@ static int write_all(int fd, struct iovec *iov, int cnt)
 			iov->iov_base = (char *)iov->iov_base + left;
 			iov->iov_len -= left;
 		}
-	}
-	return 0;
-}
-
-/* The head goes out with MSG_MORE so that it shares a packet with the
- * start of the file instead of leaving alone. */
-static int send_head_more(int fd, const char *head, size_t len)
-{
-	while (len > 0) {
-		ssize_t w = send(fd, head, len, MSG_MORE | MSG_NOSIGNAL);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0)
-			return -1;
-		head += w;
-		len -= (size_t)w;
 	}
 	return 0;
 }
@@ -183,6 +365,25 @@ static int send_file_range(int fd, int file_fd, off_t offset, off_t length)
 	return 0;
 }
 
+/* Every part: its head, then its bytes with sendfile; then the closing
+ * delimiter. Exactly what multipart_length() counted, or -1. */
+static int send_multipart(int fd, const struct response *resp)
+{
+	char text[PART_HEAD_MAX];
+	for (unsigned i = 0; i < resp->nparts; i++) {
+		const struct range *r = &resp->parts[i];
+		int n = part_head(resp, i, text, sizeof(text));
+		struct iovec iov = {text, n < 0 ? 0 : (size_t)n};
+		if (n < 0 || write_all(fd, &iov, 1, true) < 0 ||
+		    send_file_range(fd, resp->file_fd, (off_t)r->first,
+				    (off_t)(r->last - r->first + 1)) < 0)
+			return -1;
+	}
+	int n = part_tail(resp, text, sizeof(text));
+	struct iovec iov = {text, n < 0 ? 0 : (size_t)n};
+	return n < 0 ? -1 : write_all(fd, &iov, 1, false);
+}
+
 long long response_send(int fd, struct response *resp)
 {
 	char head[RESPONSE_HEAD_MAX];
@@ -191,16 +392,22 @@ long long response_send(int fd, struct response *resp)
 		errno = EOVERFLOW;
 		return -1;
 	}
+	struct iovec iov[3] = {{head, (size_t)hlen}, common_tail(),
+			       {resp->body.data, resp->body.len}};
 	bool body = !resp->head_only && http_status_has_body(resp->status);
+	if (body && resp->file_fd >= 0 && resp->nparts > 1) {
+		if (write_all(fd, iov, 2, true) < 0 || send_multipart(fd, resp) < 0)
+			return -1;
+		return (long long)response_body_length(resp);
+	}
 	if (body && resp->file_fd >= 0 && resp->file_length > 0) {
-		if (send_head_more(fd, head, (size_t)hlen) < 0 ||
+		if (write_all(fd, iov, 2, true) < 0 ||
 		    send_file_range(fd, resp->file_fd, resp->file_offset, resp->file_length) < 0)
 			return -1;
 		return resp->file_length;
 	}
-	struct iovec iov[2] = {{head, (size_t)hlen}, {resp->body.data, resp->body.len}};
-	int cnt = (body && resp->file_fd < 0 && resp->body.len) ? 2 : 1;
-	if (write_all(fd, iov, cnt) < 0)
+	int cnt = (body && resp->file_fd < 0 && resp->body.len) ? 3 : 2;
+	if (write_all(fd, iov, cnt, false) < 0)
 		return -1;
-	return cnt == 2 ? (long long)resp->body.len : 0;
+	return cnt == 3 ? (long long)resp->body.len : 0;
 }

@@ -17,6 +17,7 @@
  */
 #include "server.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -25,14 +26,17 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "auth.h"
 #include "conn.h"
 #include "log.h"
 #include "mime.h"
 #include "netaddr.h"
+#include "privdrop.h"
 #include "response.h"
 
 #define ACCEPT_BATCH 64       /* accepts per wake-up, then reap again */
@@ -68,6 +72,15 @@ static void on_signal(int sig)
 		got_stop = sig;
 }
 
+static void ignore_sigpipe(void)
+{
+	/* A client that goes away must cost an EPIPE, not the process. */
+	struct sigaction ign = {.sa_handler = SIG_IGN};
+	sigemptyset(&ign.sa_mask);
+	if (sigaction(SIGPIPE, &ign, NULL) < 0)
+		log_die(EXIT_RUNTIME, "sigaction:");
+}
+
 static const int handled_signals[] = {SIGCHLD, SIGINT, SIGTERM, SIGUSR1};
 
 /* Handlers on, signals blocked; *unblocked gets the mask for ppoll. */
@@ -82,11 +95,7 @@ static void install_signals(sigset_t *unblocked)
 		if (sigaction(handled_signals[i], &sa, NULL) < 0)
 			log_die(EXIT_RUNTIME, "sigaction:");
 	}
-	/* A client that goes away must cost an EPIPE, not the process. */
-	struct sigaction ign = {.sa_handler = SIG_IGN};
-	sigemptyset(&ign.sa_mask);
-	if (sigaction(SIGPIPE, &ign, NULL) < 0)
-		log_die(EXIT_RUNTIME, "sigaction:");
+	ignore_sigpipe();
 	if (sigprocmask(SIG_BLOCK, &block, unblocked) < 0)
 		log_die(EXIT_RUNTIME, "sigprocmask:");
 	for (size_t i = 0; i < sizeof(handled_signals) / sizeof(handled_signals[0]); i++)
@@ -269,6 +278,7 @@ static void accept_batch(struct server *s)
 		socklen_t len = sizeof(ci.peer);
 		ci.fd = accept4(s->listen_fd, (struct sockaddr *)&ci.peer, &len, SOCK_CLOEXEC);
 		if (ci.fd >= 0) {
+			ci.out_fd = ci.fd;
 			hand_off(s, &ci);
 			continue;
 		}
@@ -358,15 +368,22 @@ static void shut_down(struct server *s, const sigset_t *unblocked)
 	}
 }
 
+/* What the parent and --inetd mode both need before serving. */
+static int open_root(const struct config *cfg)
+{
+	int fd = open(cfg->root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		log_die(EXIT_RUNTIME, "cannot open directory '%s':", cfg->root);
+	return fd;
+}
+
 static void server_init(struct server *s, const struct config *cfg, struct listener *l)
 {
 	memset(s, 0, sizeof(*s));
 	s->cfg = cfg;
 	s->listen_fd = l->fd;
 	log_init(cfg->quiet, cfg->trace);
-	s->root_fd = open(cfg->root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (s->root_fd < 0)
-		log_die(EXIT_RUNTIME, "cannot open directory '%s':", cfg->root);
+	s->root_fd = open_root(cfg);
 	s->spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	if (s->spare_fd < 0)
 		log_die(EXIT_RUNTIME, "open /dev/null:");
@@ -374,6 +391,8 @@ static void server_init(struct server *s, const struct config *cfg, struct liste
 	if (!s->children)
 		log_die(EXIT_RUNTIME, "cannot allocate the table of %u children:", cfg->max_clients);
 	mime_init(MIME_SYSTEM_FILE);
+	auth_init(cfg);
+	privdrop_apply(cfg, s->root_fd); /* last: it may chroot */
 }
 
 static void server_free(struct server *s)
@@ -393,8 +412,10 @@ int server_run(const struct config *cfg, struct listener *l)
 	install_signals(&unblocked);
 	listener_announce(l);
 	if (log_tracing())
-		log_trace("listening fd=%d (socket, bind, listen done); parent pid %d",
-			  s.listen_fd, (int)getpid());
+		log_trace("listening fd=%d (%s); parent pid %d", s.listen_fd,
+			  l->inherited ? "passed by systemd: socket activation"
+				       : "socket, bind, listen done",
+			  (int)getpid());
 	while (!got_stop) {
 		wait_for_event(&s, &unblocked);
 		if (got_sigchld)
@@ -405,4 +426,64 @@ int server_run(const struct config *cfg, struct listener *l)
 	shut_down(&s, &unblocked);
 	server_free(&s);
 	return 0;
+}
+
+/* socat's EXEC hands us a socketpair, but names the real client in its
+ * environment; use that for the log when it parses. */
+static void peer_from_socat(struct sockaddr_storage *peer)
+{
+	const char *addr = getenv("SOCAT_PEERADDR");
+	const char *port = getenv("SOCAT_PEERPORT");
+	if (!addr)
+		return;
+	struct sockaddr_in *s4 = (struct sockaddr_in *)peer;
+	struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)peer;
+	uint16_t p = port ? (uint16_t)atoi(port) : 0;
+	memset(peer, 0, sizeof(*peer));
+	if (inet_pton(AF_INET, addr, &s4->sin_addr) == 1) {
+		s4->sin_family = AF_INET;
+		s4->sin_port = htons(p);
+	} else if (inet_pton(AF_INET6, addr, &s6->sin6_addr) == 1) {
+		s6->sin6_family = AF_INET6;
+		s6->sin6_port = htons(p);
+	}
+}
+
+/* --inetd: someone else (inetd, systemd Accept=yes, socat) accepted the
+ * connection and started us with it on stdin and stdout. The same child
+ * code serves it; there is no parent loop. The access log must not go
+ * down the connection: when stderr is the client's socket (plain inetd
+ * does that), it is dropped. */
+int server_serve_inetd(const struct config *cfg)
+{
+	struct stat in, err;
+	bool stderr_is_client = fstat(STDIN_FILENO, &in) == 0 && fstat(STDERR_FILENO, &err) == 0 &&
+				S_ISSOCK(err.st_mode) && in.st_ino == err.st_ino &&
+				in.st_dev == err.st_dev;
+	log_init(cfg->quiet || stderr_is_client, cfg->trace && !stderr_is_client);
+	int root_fd = open_root(cfg);
+	ignore_sigpipe();
+	mime_init(MIME_SYSTEM_FILE);
+	auth_init(cfg);
+	privdrop_apply(cfg, root_fd);
+	struct conn_info ci = {.fd = STDIN_FILENO};
+	socklen_t len = sizeof(ci.peer);
+	bool is_socket = getpeername(STDIN_FILENO, (struct sockaddr *)&ci.peer, &len) == 0;
+	len = sizeof(ci.local);
+	if (!is_socket || getsockname(STDIN_FILENO, (struct sockaddr *)&ci.local, &len) < 0)
+		memset(&ci.local, 0, sizeof(ci.local));
+	if (ci.peer.ss_family != AF_INET && ci.peer.ss_family != AF_INET6)
+		peer_from_socat(&ci.peer);
+	/* Over pipes, read stdin and answer on stdout; a socket is both. */
+	ci.out_fd = is_socket ? STDIN_FILENO : STDOUT_FILENO;
+	if (log_tracing()) {
+		char remote[NETADDR_STRLEN];
+		netaddr_host_port(&ci.peer, remote, sizeof(remote));
+		log_trace("inetd: serving fd 0 remote=%s in pid %d", is_socket ? remote : "(pipe)",
+			  (int)getpid());
+	}
+	int rc = conn_serve(cfg, root_fd, &ci);
+	close_fd(root_fd);
+	mime_free();
+	return rc;
 }

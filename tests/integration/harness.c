@@ -82,6 +82,11 @@ void hbuf_append(struct hbuf *b, const void *data, size_t len)
 	b->data[b->len] = '\0';
 }
 
+void hbuf_append_str(struct hbuf *b, const char *s)
+{
+	hbuf_append(b, s, strlen(s));
+}
+
 void hbuf_free(struct hbuf *b)
 {
 	free(b->data);
@@ -408,8 +413,9 @@ int harness_stop_signal(struct server *s, int sig, int timeout_ms)
 		rc = -1;
 	}
 	drain_after_exit(s, 200);
-	if (rc != 0 && s->err.len)
-		note_bytes("server stderr", s->err.data, s->err.len);
+	if (s->err.len && (rc != 0 || getenv("HARNESS_VERBOSE")))
+		fprintf(stderr, "harness: server %d stderr:\n%s", (int)s->pid,
+			s->err.data);
 	free_server(s);
 	s->pid = -1;
 	return rc;
@@ -913,6 +919,23 @@ int fixture_standard_site(struct fixture *f)
 
 /* ---- client -------------------------------------------------------------- */
 
+const char *client_rc_name(int rc)
+{
+	switch (rc) {
+	case CLIENT_OK:
+		return "ok";
+	case CLIENT_TIMEOUT:
+		return "timed out";
+	case CLIENT_CLOSED:
+		return "connection closed (EOF or reset) before a complete"
+		       " response";
+	case CLIENT_MALFORMED:
+		return "malformed response";
+	default:
+		return "socket error";
+	}
+}
+
 static void track_client(int fd)
 {
 	size_t i;
@@ -1243,10 +1266,11 @@ static int read_head(struct client *c, struct response *r, int64_t deadline)
 			return CLIENT_MALFORMED;
 		rc = fill_more(c, deadline);
 		if (rc == 0) {
-			if (c->in.len > c->pos)
-				note_bytes("closed before the end of the head",
-					   c->in.data + c->pos,
-					   c->in.len - c->pos);
+			note_bytes(c->reset ? "connection reset before a complete"
+					      " response head"
+					    : "connection closed before a"
+					      " complete response head",
+				   c->in.data + c->pos, c->in.len - c->pos);
 			return CLIENT_CLOSED;
 		}
 		if (rc < 0) {

@@ -70,7 +70,8 @@ int harness_start(struct server *s, const char *root, const char *extra_args[]);
 int harness_spawn(struct server *s, const char *const argv[], const char *cwd);
 /* Wait for the first stdout line and compare it with expect; 0 if equal. */
 int harness_wait_banner(struct server *s, const char *expect, int timeout_ms);
-/* SIGTERM (or sig), bounded wait. Returns the exit code, 128+signal if the
+/* SIGTERM (or sig), bounded wait. With HARNESS_VERBOSE set in the
+ * environment the server's stderr is always printed here. Returns the exit code, 128+signal if the
  * server died of a signal, or -1 if it had to be SIGKILLed. Frees s. */
 int harness_stop(struct server *s);
 int harness_stop_signal(struct server *s, int sig, int timeout_ms);
@@ -191,6 +192,7 @@ enum client_rc {
 	CLIENT_ERROR = -4,
 };
 
+const char *client_rc_name(int rc);
 int client_connect(struct client *c, int port);
 int client_connect_addr(struct client *c, const char *addr, int port);
 int client_send(struct client *c, const void *data, size_t len);
@@ -230,11 +232,18 @@ bool harness_contains(const void *hay, size_t hay_len, const char *needle);
 void harness_fill(void *buf, size_t len, unsigned seed);
 
 void hbuf_append(struct hbuf *b, const void *data, size_t len);
+void hbuf_append_str(struct hbuf *b, const char *s);
 void hbuf_free(struct hbuf *b);
 
 /* ---- assertions (cmocka must be included before use) --------------------- */
 
-#define assert_rc_ok(expr) assert_int_equal((expr), CLIENT_OK)
+/* A client_* / http_* call returned CLIENT_OK; otherwise says what it got. */
+#define assert_rc_ok(expr)                                                    \
+	do {                                                                  \
+		int rc_ = (expr);                                             \
+		if (rc_ != CLIENT_OK)                                         \
+			fail_msg("%s: %s", #expr, client_rc_name(rc_));       \
+	} while (0)
 
 /* Header present and equal to expect. */
 #define assert_header(r, name, expect)                                        \
