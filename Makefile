@@ -162,6 +162,23 @@ fuzz: check-build-deps
 $(BUILD)/fuzz_%: tests/fuzz/fuzz_%.c $(LIB) | $(BUILD)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -fsanitize=fuzzer $(LDFLAGS) -o $@ $< $(LIB) $(LLHTTP_LIBS) $(LDLIBS)
 
+# ---- install ---------------------------------------------------------------
+PREFIX  ?= /usr/local
+BINDIR  := $(PREFIX)/bin
+MANDIR  := $(PREFIX)/share/man/man1
+DOCDIR  := $(PREFIX)/share/doc/httpd-lite
+
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR) $(DESTDIR)$(DOCDIR)/contrib
+	install -m 0755 $(PROG) $(DESTDIR)$(BINDIR)/httpd-lite
+	install -m 0644 httpd-lite.1 $(DESTDIR)$(MANDIR)/httpd-lite.1
+	install -m 0644 README.md LICENSE $(DESTDIR)$(DOCDIR)/
+	install -m 0644 contrib/* $(DESTDIR)$(DOCDIR)/contrib/
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/httpd-lite $(DESTDIR)$(MANDIR)/httpd-lite.1
+	rm -rf $(DESTDIR)$(DOCDIR)
+
 format:
 	clang-format -i src/*.c include/*.h tests/*/*.c tests/*/*.h
 

@@ -1,28 +1,60 @@
-/* log: the access log (python's shape), error lines, --trace lines and
- * start-up failures. Every line goes out in one write(2), so lines from
- * concurrent children never interleave. */
+/* log: the access log, error lines, --trace lines and start-up failures.
+ * Every line goes out in one write(2), so lines from concurrent children
+ * never interleave (O_APPEND files and pipes keep whole writes whole). */
 #ifndef HTTPD_LITE_LOG_H
 #define HTTPD_LITE_LOG_H
 
 #include <stdbool.h>
 #include <stddef.h>
 
-void log_init(bool quiet, bool trace);
+enum log_format {
+	LOG_FORMAT_PYTHON,   /* 127.0.0.1 - - [29/Nov/2026 16:30:01] "GET / HTTP/1.1" 200 1234 */
+	LOG_FORMAT_COMMON,   /* Apache/nginx common: [29/Nov/2026:16:30:01 +0000], "-" for 0 */
+	LOG_FORMAT_COMBINED, /* common + "Referer" "User-Agent" */
+};
 
-/* 127.0.0.1 - - [29/Nov/2026 16:30:01] "GET / HTTP/1.1" 200 1234
- * The request line is escaped: control bytes and '"' / '\' never reach
- * the terminal raw. bytes < 0 prints python's "-". */
-void log_access(const char *client, const char *request_line, size_t line_len,
-		int status, long long bytes);
+struct log_options {
+	bool quiet;              /* no access or error lines */
+	bool trace;              /* --trace lines on stderr */
+	enum log_format format;
+	const char *file;        /* access log file (appended), NULL: stderr */
+};
 
-/* 127.0.0.1 - - [29/Nov/2026 16:30:01] code 404, message File not found */
+/* Opens the access log file if any; one line and exit(1) if it cannot. */
+void log_init(const struct log_options *opt);
+
+/* "python", "common" or "combined" (config.c has validated it). */
+enum log_format log_format_from_name(const char *name);
+
+/* SIGHUP: open the access log file again, for logrotate. Keeps the old
+ * one (and says why) when the new one cannot be opened. */
+void log_reopen(void);
+
+/* One request as the access log sees it. */
+struct log_entry {
+	const char *client;       /* "127.0.0.1" */
+	const char *request_line; /* as received, escaped on output */
+	size_t line_len;
+	int status;
+	long long bytes;          /* body bytes sent; < 0: unknown ("-") */
+	const char *referer;      /* NULL: "-" (combined format only) */
+	const char *user_agent;   /* NULL: "-" (combined format only) */
+};
+
+/* The request line, Referer and User-Agent are escaped: control bytes,
+ * '"' and '\' never reach the terminal or the log file raw. */
+void log_access(const struct log_entry *e);
+
+/* python's error line, before the access line of an error response:
+ * 127.0.0.1 - - [29/Nov/2026 16:30:01] code 404, message File not found */
 void log_error_code(const char *client, int status, const char *message);
 
 /* --trace lines; a no-op unless tracing is on. */
 bool log_tracing(void);
 void log_trace(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
-/* "httpd-lite: <message>", and ": strerror(errno)" when fmt ends in ':'. */
+/* "httpd-lite: <message>" on stderr, and ": strerror(errno)" when fmt
+ * ends in ':'. */
 void log_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* log_warn, then exit(status). Start-up only. */

@@ -1,5 +1,7 @@
 #include "config.h"
 
+#include <llhttp.h>
+
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
@@ -249,6 +251,19 @@ static const char *check_log_format(const char *f)
 	return f;
 }
 
+/* Build features, so a user can tell what this binary can do. */
+static void print_version(void)
+{
+	printf("httpd-lite %s\n", HTTPD_LITE_VERSION);
+#ifdef HTTPD_LITE_TLS
+	const char *tls = "on";
+#else
+	const char *tls = "off";
+#endif
+	printf("features: tls=%s gzip=on auth-crypt=on llhttp=%d.%d.%d (strict)\n", tls,
+	       LLHTTP_VERSION_MAJOR, LLHTTP_VERSION_MINOR, LLHTTP_VERSION_PATCH);
+}
+
 static void apply_option(struct config *cfg, int opt, const char *arg)
 {
 	switch (opt) {
@@ -303,7 +318,7 @@ static void apply_option(struct config *cfg, int opt, const char *arg)
 		fputs(usage_text, stdout);
 		exit(0);
 	case 'V':
-		printf("httpd-lite %s\n", HTTPD_LITE_VERSION);
+		print_version();
 		exit(0);
 	default:
 		usage_error("unknown option");

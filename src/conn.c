@@ -133,8 +133,18 @@ static void send_response(struct conn *c, struct response *resp)
 		resp->close = true;
 	else
 		c->bytes_sent += (unsigned long long)sent;
-	if (c->req.line_len || resp->status != HTTP_REQUEST_TIMEOUT)
-		log_access(c->client, c->req.line, c->req.line_len, resp->status, sent);
+	if (c->req.line_len || resp->status != HTTP_REQUEST_TIMEOUT) {
+		struct log_entry e = {
+			.client = c->client,
+			.request_line = c->req.line,
+			.line_len = c->req.line_len,
+			.status = resp->status,
+			.bytes = sent,
+			.referer = request_header(&c->req, "Referer"),
+			.user_agent = request_header(&c->req, "User-Agent"),
+		};
+		log_access(&e);
+	}
 }
 
 /* Answer a complete request; false when the connection must close. */

@@ -1,6 +1,7 @@
 #include "log.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,26 +13,63 @@
 
 #define LOG_LINE_MAX 4096
 
-static bool log_quiet;
-static bool log_trace_on;
+static struct log_options log_opt;
+static int log_fd = STDERR_FILENO; /* access and error lines */
 
-void log_init(bool quiet, bool trace)
+static int open_log_file(const char *path)
 {
-	log_quiet = quiet;
-	log_trace_on = trace;
+	int fd;
+	do
+		fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY, 0644);
+	while (fd < 0 && errno == EINTR);
+	return fd;
+}
+
+void log_init(const struct log_options *opt)
+{
+	log_opt = *opt;
+	if (!opt->file)
+		return;
+	log_fd = open_log_file(opt->file);
+	if (log_fd < 0)
+		log_die(1, "cannot open log file '%s':", opt->file);
+}
+
+enum log_format log_format_from_name(const char *name)
+{
+	if (name && strcmp(name, "combined") == 0)
+		return LOG_FORMAT_COMBINED;
+	if (name && strcmp(name, "common") == 0)
+		return LOG_FORMAT_COMMON;
+	return LOG_FORMAT_PYTHON;
+}
+
+void log_reopen(void)
+{
+	if (!log_opt.file)
+		return;
+	int fd = open_log_file(log_opt.file);
+	if (fd < 0) {
+		log_warn("cannot reopen log file '%s', keeping the old one:", log_opt.file);
+		return;
+	}
+	/* dup2 keeps the fd number, so nothing else needs to know. */
+	if (dup2(fd, log_fd) < 0)
+		log_warn("dup2 for the log file:");
+	close(fd);
 }
 
 bool log_tracing(void)
 {
-	return log_trace_on;
+	return log_opt.trace;
 }
 
 /* Best effort: a log line that cannot be written is not worth failing a
  * response for, but a short write is completed. */
-static void log_write(const char *line, size_t len)
+static void log_write_fd(int fd, const char *line, size_t len)
 {
 	while (len > 0) {
-		ssize_t n = write(STDERR_FILENO, line, len);
+		ssize_t n = write(fd, line, len);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0)
@@ -39,6 +77,11 @@ static void log_write(const char *line, size_t len)
 		line += n;
 		len -= (size_t)n;
 	}
+}
+
+static void log_write(const char *line, size_t len)
+{
+	log_write_fd(log_fd, line, len);
 }
 
 /* Append s escaped like python's log_message: control bytes, DEL, '"'
@@ -68,63 +111,115 @@ static int line_prefix(char *out, size_t cap, const char *client)
 	return snprintf(out, cap, "%s - - [%s] ", client, when);
 }
 
-void log_access(const char *client, const char *request_line, size_t line_len,
-		int status, long long bytes)
+/* Apache's [10/Oct/2000:13:55:36 -0700], local time. */
+static int clf_prefix(char *out, size_t cap, const char *client)
 {
-	if (log_quiet)
+	char when[64];
+	time_t now = time(NULL);
+	struct tm tm;
+	static const char months[12][4] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+					   "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+	localtime_r(&now, &tm);
+	long off = tm.tm_gmtoff / 60;
+	snprintf(when, sizeof(when), "%02d/%s/%04d:%02d:%02d:%02d %c%02ld%02ld", tm.tm_mday,
+		 months[tm.tm_mon], tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec,
+		 off < 0 ? '-' : '+', labs(off) / 60, labs(off) % 60);
+	return snprintf(out, cap, "%s - - [%s] ", client, when);
+}
+
+/* Appends fmt's output at line[*n], never past cap: a line too long is
+ * cut, silently. */
+static void vappend(char *line, size_t cap, size_t *n, const char *fmt, va_list ap)
+{
+	int w = vsnprintf(line + *n, cap - *n, fmt, ap);
+	if (w > 0)
+		*n = *n + (size_t)w < cap ? *n + (size_t)w : cap - 1;
+}
+
+static void append(char *line, size_t cap, size_t *n, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static void append(char *line, size_t cap, size_t *n, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vappend(line, cap, n, fmt, ap);
+	va_end(ap);
+}
+
+/* Escaped s at line[*n], leaving reserve bytes of cap for what follows. */
+static void append_escaped(char *line, size_t cap, size_t *n, const char *s, size_t len,
+			   size_t reserve)
+{
+	if (*n + reserve < cap)
+		*n += escape_into(line + *n, cap - *n - reserve, s, len);
+}
+
+static void append_quoted(char *line, size_t cap, size_t *n, const char *s)
+{
+	if (!s || !*s) {
+		append(line, cap, n, " \"-\"");
+		return;
+	}
+	append(line, cap, n, " \"");
+	append_escaped(line, cap, n, s, strlen(s), 2);
+	append(line, cap, n, "\"");
+}
+
+void log_access(const struct log_entry *e)
+{
+	if (log_opt.quiet)
 		return;
 	char line[LOG_LINE_MAX];
-	size_t n = (size_t)line_prefix(line, sizeof(line) - 64, client);
+	const size_t cap = sizeof(line) - 1; /* room for the newline */
+	bool python = log_opt.format == LOG_FORMAT_PYTHON;
+	size_t n = (size_t)(python ? line_prefix(line, cap, e->client)
+				   : clf_prefix(line, cap, e->client));
 	line[n++] = '"';
-	n += escape_into(line + n, sizeof(line) - n - 48, request_line, line_len);
-	if (bytes < 0)
-		n += (size_t)snprintf(line + n, sizeof(line) - n, "\" %d -\n", status);
+	append_escaped(line, cap, &n, e->request_line, e->line_len, 64);
+	if (e->bytes < 0 || (!python && e->bytes == 0))
+		append(line, cap, &n, "\" %d -", e->status);
 	else
-		n += (size_t)snprintf(line + n, sizeof(line) - n, "\" %d %lld\n",
-				      status, bytes);
+		append(line, cap, &n, "\" %d %lld", e->status, e->bytes);
+	if (log_opt.format == LOG_FORMAT_COMBINED) {
+		append_quoted(line, cap, &n, e->referer);
+		append_quoted(line, cap, &n, e->user_agent);
+	}
+	line[n++] = '\n';
 	log_write(line, n);
 }
 
 void log_error_code(const char *client, int status, const char *message)
 {
-	if (log_quiet)
+	/* Apache-style logs have no such line; python's has. */
+	if (log_opt.quiet || log_opt.format != LOG_FORMAT_PYTHON)
 		return;
 	char line[LOG_LINE_MAX];
-	size_t n = (size_t)line_prefix(line, sizeof(line) - 64, client);
-	n += (size_t)snprintf(line + n, sizeof(line) - n - 48, "code %d, message ", status);
-	n += escape_into(line + n, sizeof(line) - n - 2, message, strlen(message));
+	const size_t cap = sizeof(line) - 1;
+	size_t n = (size_t)line_prefix(line, cap, client);
+	append(line, cap, &n, "code %d, message ", status);
+	append_escaped(line, cap, &n, message, strlen(message), 0);
 	line[n++] = '\n';
 	log_write(line, n);
-}
-
-/* The new length after an snprintf that wrote (or wanted to write) added
- * bytes at offset n of a buffer of cap bytes: truncation is kept silent. */
-static size_t append_clamped(size_t cap, size_t n, int added)
-{
-	if (added < 0)
-		return n;
-	n += (size_t)added;
-	return n < cap ? n : cap - 1;
 }
 
 static void log_vline(const char *prefix, const char *fmt, va_list ap, int err)
 {
 	char line[LOG_LINE_MAX];
-	size_t cap = sizeof(line) - 2;
-	size_t n = strlen(prefix);
-	memcpy(line, prefix, n);
-	n = append_clamped(cap, n, vsnprintf(line + n, cap - n, fmt, ap));
+	const size_t cap = sizeof(line) - 1;
+	size_t n = 0;
+	append(line, cap, &n, "%s", prefix);
+	vappend(line, cap, &n, fmt, ap);
 	size_t fl = strlen(fmt);
 	if (fl && fmt[fl - 1] == ':')
-		n = append_clamped(cap, n,
-				   snprintf(line + n, cap - n, " %s", strerror(err)));
+		append(line, cap, &n, " %s", strerror(err));
 	line[n++] = '\n';
-	log_write(line, n);
+	log_write_fd(STDERR_FILENO, line, n);
 }
 
 void log_trace(const char *fmt, ...)
 {
-	if (!log_trace_on)
+	if (!log_opt.trace)
 		return;
 	va_list ap;
 	va_start(ap, fmt);

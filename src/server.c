@@ -60,7 +60,7 @@ struct server {
 	bool backoff; /* out of a resource: wait before accepting again */
 };
 
-static volatile sig_atomic_t got_sigchld, got_stop, got_status;
+static volatile sig_atomic_t got_sigchld, got_stop, got_status, got_reopen;
 
 static void on_signal(int sig)
 {
@@ -68,6 +68,8 @@ static void on_signal(int sig)
 		got_sigchld = 1;
 	else if (sig == SIGUSR1)
 		got_status = 1;
+	else if (sig == SIGHUP)
+		got_reopen = 1;
 	else
 		got_stop = sig;
 }
@@ -81,7 +83,7 @@ static void ignore_sigpipe(void)
 		log_die(EXIT_RUNTIME, "sigaction:");
 }
 
-static const int handled_signals[] = {SIGCHLD, SIGINT, SIGTERM, SIGUSR1};
+static const int handled_signals[] = {SIGCHLD, SIGINT, SIGTERM, SIGUSR1, SIGHUP};
 
 /* Handlers on, signals blocked; *unblocked gets the mask for ppoll. */
 static void install_signals(sigset_t *unblocked)
@@ -111,6 +113,7 @@ static void reset_signals_in_child(void)
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGCHLD, &sa, NULL);
 	sigaction(SIGUSR1, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	sa.sa_handler = SIG_IGN;
 	sigaction(SIGINT, &sa, NULL);
@@ -368,6 +371,17 @@ static void shut_down(struct server *s, const sigset_t *unblocked)
 	}
 }
 
+static void init_logging(const struct config *cfg, bool quiet, bool trace)
+{
+	struct log_options opt = {
+		.quiet = quiet,
+		.trace = trace,
+		.format = log_format_from_name(cfg->log_format),
+		.file = cfg->log_file,
+	};
+	log_init(&opt);
+}
+
 /* What the parent and --inetd mode both need before serving. */
 static int open_root(const struct config *cfg)
 {
@@ -382,7 +396,7 @@ static void server_init(struct server *s, const struct config *cfg, struct liste
 	memset(s, 0, sizeof(*s));
 	s->cfg = cfg;
 	s->listen_fd = l->fd;
-	log_init(cfg->quiet, cfg->trace);
+	init_logging(cfg, cfg->quiet, cfg->trace);
 	s->root_fd = open_root(cfg);
 	s->spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	if (s->spare_fd < 0)
@@ -422,6 +436,10 @@ int server_run(const struct config *cfg, struct listener *l)
 			reap_children(&s);
 		if (got_status)
 			print_status(&s);
+		if (got_reopen) {
+			got_reopen = 0;
+			log_reopen();
+		}
 	}
 	shut_down(&s, &unblocked);
 	server_free(&s);
@@ -460,7 +478,7 @@ int server_serve_inetd(const struct config *cfg)
 	bool stderr_is_client = fstat(STDIN_FILENO, &in) == 0 && fstat(STDERR_FILENO, &err) == 0 &&
 				S_ISSOCK(err.st_mode) && in.st_ino == err.st_ino &&
 				in.st_dev == err.st_dev;
-	log_init(cfg->quiet || stderr_is_client, cfg->trace && !stderr_is_client);
+	init_logging(cfg, cfg->quiet || stderr_is_client, cfg->trace && !stderr_is_client);
 	int root_fd = open_root(cfg);
 	ignore_sigpipe();
 	mime_init(MIME_SYSTEM_FILE);
