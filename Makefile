@@ -40,6 +40,32 @@ CPPFLAGS += $(LLHTTP_CPPFLAGS) -DLLHTTP_STRICT_MODE=1
 LDLIBS += -lcrypt
 # zlib, for --compress (zlib1g-dev).
 LDLIBS += -lz
+# OpenSSL for HTTPS (libssl-dev): on when its headers are there, or by
+# TLS=1; `make TLS=0` builds without (in its own build directory, so the
+# two builds never mix objects).
+TLS ?= $(if $(wildcard /usr/include/openssl/ssl.h),1,0)
+ifeq ($(TLS),1)
+  CPPFLAGS += -DHTTPD_LITE_TLS
+  LDLIBS += $(or $(shell pkg-config --libs openssl 2>/dev/null),-lssl -lcrypto)
+else
+  BUILD := build-notls
+endif
+
+# Objects depend on the flags they were built with: changing TLS=, CFLAGS
+# or a sanitizer rebuilds them instead of mixing old and new.
+FLAGS_NOW   := $(CC) $(CPPFLAGS) $(CFLAGS)
+FLAGS_STAMP := $(BUILD)/.flags
+ifneq ($(FLAGS_NOW),$(file <$(FLAGS_STAMP)))
+  $(shell mkdir -p $(BUILD))
+  $(file >$(FLAGS_STAMP),$(FLAGS_NOW))
+endif
+
+# ./httpd-lite is relinked when it last came from another build directory
+# (after `make TLS=0`, a plain `make` must give back the TLS binary).
+LINK_STAMP := $(PROG).from
+ifneq ($(abspath $(BUILD)),$(file <$(LINK_STAMP)))
+  $(file >$(LINK_STAMP),$(abspath $(BUILD)))
+endif
 
 SRCS    := $(wildcard src/*.c)
 OBJS    := $(SRCS:src/%.c=$(BUILD)/%.o)
@@ -59,21 +85,25 @@ missing_build = $(if $(or $(LLHTTP_PC),$(wildcard $(LLHTTP_DIR)/llhttp.c)),,node
                 $(if $(wildcard /usr/include/crypt.h),,libcrypt-dev) \
                 $(if $(wildcard /usr/include/zlib.h),,zlib1g-dev)
 missing_test  = $(if $(wildcard /usr/include/cmocka.h),,libcmocka-dev) \
-                $(if $(shell command -v curl 2>/dev/null),,curl)
+                $(if $(shell command -v curl 2>/dev/null),,curl) \
+                $(if $(shell command -v openssl 2>/dev/null),,openssl)
+# Not needed to build, but installed by `make deps` so that HTTPS is in.
+missing_optional = $(if $(wildcard /usr/include/openssl/ssl.h),,libssl-dev)
 
-.PHONY: all run test unit integration asan fuzz deps check-build-deps check-test-deps \
-        clean format lint
+.PHONY: all run test unit integration asan fuzz deps auto-deps check-build-deps \
+        check-test-deps check-fuzz-deps tests-build install uninstall clean format lint
 
 all: check-build-deps $(PROG)
 
-$(PROG): $(BUILD)/main.o $(LIB)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LLHTTP_LIBS) $(LDLIBS)
+$(PROG): $(BUILD)/main.o $(LIB) $(LINK_STAMP)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(BUILD)/main.o $(LIB) $(LLHTTP_LIBS) $(LDLIBS)
+	@echo "httpd-lite: built $@ with TLS $(if $(filter 1,$(TLS)),on (OpenSSL),off (no libssl-dev, or TLS=0))"
 
 $(LIB): $(LIBOBJS) $(LLHTTP_OBJS)
 	rm -f $@
 	$(AR) rcs $@ $^
 
-$(BUILD)/%.o: src/%.c $(wildcard include/*.h) | $(BUILD)
+$(BUILD)/%.o: src/%.c $(wildcard include/*.h) $(FLAGS_STAMP) | $(BUILD)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -c -o $@ $<
 
 # Third-party code: its own warnings are not ours to fix, so no -W flags.
@@ -106,7 +136,7 @@ check-test-deps:
 	  echo "httpd-lite: missing Debian packages: $$m (install them with: sudo make deps)" >&2; exit 1; fi
 
 deps:
-	@m="$(strip $(missing_build) $(missing_test))"; \
+	@m="$(strip $(missing_build) $(missing_test) $(missing_optional))"; \
 	if [ -z "$$m" ]; then echo "httpd-lite: all build and test dependencies are installed"; \
 	elif [ "$$(id -u)" != 0 ]; then \
 	  echo "httpd-lite: missing Debian packages: $$m (run as root: sudo make deps)" >&2; exit 1; \
@@ -115,7 +145,7 @@ deps:
 
 # Install what is missing when we may (root), else report it in one line.
 auto-deps:
-	@m="$(strip $(missing_build) $(missing_test))"; \
+	@m="$(strip $(missing_build) $(missing_test) $(missing_optional))"; \
 	if [ -n "$$m" ] && [ "$$(id -u)" = 0 ]; then $(MAKE) --no-print-directory deps; fi
 
 # ---- everyday targets ---------------------------------------------------
@@ -148,9 +178,20 @@ FUZZ_SAN     := -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recove
                 -fno-omit-frame-pointer
 FUZZ_TARGETS := $(patsubst tests/fuzz/%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
 
-fuzz: check-build-deps
-	@$(MAKE) --no-print-directory BUILD=$(FUZZ_BUILD) CC=clang CFLAGS="-O1 -g $(FUZZ_SAN)" \
-	  $(FUZZ_TARGETS:%=$(FUZZ_BUILD)/%)
+# clang and its compiler-rt (libFuzzer, sanitizers): installed when root.
+FUZZ_PKGS    := clang libclang-rt-dev
+missing_fuzz  = $(if $(shell command -v clang 2>/dev/null),,$(FUZZ_PKGS))
+
+check-fuzz-deps:
+	@m="$(strip $(missing_fuzz))"; if [ -z "$$m" ]; then :; \
+	elif [ "$$(id -u)" = 0 ]; then echo "httpd-lite: installing $$m"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$m; \
+	else echo "httpd-lite: missing Debian packages: $$m (install them with: sudo apt-get install $$m)" >&2; \
+	  exit 1; fi
+
+fuzz: check-build-deps check-fuzz-deps
+	@$(MAKE) --no-print-directory BUILD=$(FUZZ_BUILD) PROG=$(FUZZ_BUILD)/httpd-lite CC=clang \
+	  CFLAGS="-O1 -g $(FUZZ_SAN)" $(FUZZ_TARGETS:%=$(FUZZ_BUILD)/%)
 	@mkdir -p $(FUZZ_BUILD)/corpus
 	@for t in $(FUZZ_TARGETS); do \
 	  echo "fuzzing $$t for $(FUZZ_SECONDS) s"; \
@@ -187,6 +228,6 @@ lint:
 	clang-tidy --quiet $(SRCS) -- $(CPPFLAGS) -std=c11
 
 clean:
-	rm -rf build build-asan build-fuzz $(PROG)
+	rm -rf build build-asan build-fuzz build-notls $(PROG) $(PROG).from
 
 -include $(OBJS:.o=.d)

@@ -50,6 +50,11 @@ struct config {
 	bool reuseport;            /* SO_REUSEPORT */
 	bool inetd;                /* one connection on stdin/stdout */
 
+	/* HTTPS */
+	const char *tls_cert;          /* PEM certificate (chain allowed) */
+	const char *tls_key;           /* PEM key; NULL: in tls_cert */
+	const char *tls_password_file; /* first line: the key's password */
+
 	/* Listing and logging */
 	bool no_listing;           /* 403 instead of a directory listing */
 	const char *log_file;      /* append the access log here */

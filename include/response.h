@@ -12,6 +12,7 @@
 #include "buf.h"
 #include "config.h"
 #include "http.h"
+#include "io.h"
 #include "range.h"
 #include "validate.h"
 
@@ -89,6 +90,6 @@ uint64_t response_body_length(const struct response *resp);
  * and retrying EINTR. Returns the body bytes sent (0 for HEAD), or -1
  * when the client went away or timed out, or the file changed size under
  * us: then the connection must be closed, the response is incomplete. */
-long long response_send(int fd, struct response *resp);
+long long response_send(struct io *io, struct response *resp);
 
 #endif

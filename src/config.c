@@ -58,6 +58,11 @@ static const char usage_text[] =
 	"      --inetd              serve one connection on stdin/stdout (inetd,\n"
 	"                           systemd Accept=yes, socat)\n"
 	"\n"
+	"HTTPS:\n"
+	"      --tls-cert FILE      serve HTTPS with this PEM certificate (chain)\n"
+	"      --tls-key FILE       its private key (default: in the cert file)\n"
+	"      --tls-password-file FILE  password of an encrypted key (first line)\n"
+	"\n"
 	"Listing and logging:\n"
 	"      --no-listing         answer 403 for directories without an index\n"
 	"      --log FILE           append the access log to FILE (reopened on SIGHUP)\n"
@@ -95,6 +100,9 @@ enum long_only_option {
 	OPT_NO_LISTING,
 	OPT_LOG,
 	OPT_LOG_FORMAT,
+	OPT_TLS_CERT,
+	OPT_TLS_KEY,
+	OPT_TLS_PASSWORD_FILE,
 };
 
 static const struct option long_options[] = {
@@ -123,6 +131,9 @@ static const struct option long_options[] = {
 	{"no-listing", no_argument, NULL, OPT_NO_LISTING},
 	{"log", required_argument, NULL, OPT_LOG},
 	{"log-format", required_argument, NULL, OPT_LOG_FORMAT},
+	{"tls-cert", required_argument, NULL, OPT_TLS_CERT},
+	{"tls-key", required_argument, NULL, OPT_TLS_KEY},
+	{"tls-password-file", required_argument, NULL, OPT_TLS_PASSWORD_FILE},
 	{"quiet", no_argument, NULL, 'q'},
 	{"help", no_argument, NULL, 'h'},
 	{"version", no_argument, NULL, 'V'},
@@ -251,6 +262,16 @@ static const char *check_log_format(const char *f)
 	return f;
 }
 
+/* A TLS flag in a build without OpenSSL is refused in one clear line. */
+static const char *tls_option(const char *arg)
+{
+#ifndef HTTPD_LITE_TLS
+	usage_error("this build has no TLS support (rebuild with libssl-dev installed, "
+		    "without TLS=0)");
+#endif
+	return arg;
+}
+
 /* Build features, so a user can tell what this binary can do. */
 static void print_version(void)
 {
@@ -313,6 +334,9 @@ static void apply_option(struct config *cfg, int opt, const char *arg)
 	case OPT_NO_LISTING: cfg->no_listing = true; break;
 	case OPT_LOG: cfg->log_file = arg; break;
 	case OPT_LOG_FORMAT: cfg->log_format = check_log_format(arg); break;
+	case OPT_TLS_CERT: cfg->tls_cert = tls_option(arg); break;
+	case OPT_TLS_KEY: cfg->tls_key = tls_option(arg); break;
+	case OPT_TLS_PASSWORD_FILE: cfg->tls_password_file = tls_option(arg); break;
 	case 'q': cfg->quiet = true; break;
 	case 'h':
 		fputs(usage_text, stdout);
@@ -342,4 +366,6 @@ void config_parse(struct config *cfg, int argc, char **argv)
 	if (optind < argc)
 		usage_error("unexpected argument '%s'", argv[optind]);
 	check_directory(cfg->root);
+	if ((cfg->tls_key || cfg->tls_password_file) && !cfg->tls_cert)
+		usage_error("--tls-key and --tls-password-file need --tls-cert");
 }

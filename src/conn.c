@@ -27,10 +27,12 @@
 #include <unistd.h>
 
 #include "handler.h"
+#include "io.h"
 #include "log.h"
 #include "netaddr.h"
 #include "request.h"
 #include "response.h"
+#include "tls.h"
 
 #define CONN_READ_BUF 16384
 /* After an error we stop reading requests but keep draining what the
@@ -50,9 +52,7 @@ static void on_sigterm(int sig)
 struct conn {
 	const struct config *cfg;
 	struct handler_ctx hctx;
-	int fd;                       /* read side */
-	int out_fd;                   /* write side: the same socket, or stdout */
-	bool is_socket;               /* false for --inetd over pipes */
+	struct io io;                 /* the socket, or stdin/stdout; TLS or not */
 	char client[NETADDR_STRLEN];
 	char rbuf[CONN_READ_BUF];
 	size_t rstart, rend;
@@ -98,12 +98,12 @@ static enum read_result read_more(struct conn *c)
 		unsigned ms = wanted_timeout(c);
 		if (ms == 0)
 			return READ_TIMEOUT;
-		if (ms != c->rcvtimeo_ms && c->is_socket) {
-			if (set_timeout(c->fd, SO_RCVTIMEO, ms) < 0)
+		if (ms != c->rcvtimeo_ms && c->io.is_socket) {
+			if (set_timeout(c->io.in_fd, SO_RCVTIMEO, ms) < 0)
 				return READ_ERROR;
 			c->rcvtimeo_ms = ms;
 		}
-		ssize_t n = read(c->fd, c->rbuf, sizeof(c->rbuf));
+		ssize_t n = io_read(&c->io, c->rbuf, sizeof(c->rbuf));
 		if (n > 0) {
 			c->rstart = 0;
 			c->rend = (size_t)n;
@@ -128,7 +128,7 @@ static void send_response(struct conn *c, struct response *resp)
 		log_error_code(c->client, resp->status,
 			       resp->error_message ? resp->error_message
 						   : http_reason(resp->status));
-	long long sent = response_send(c->out_fd, resp);
+	long long sent = response_send(&c->io, resp);
 	if (sent < 0)
 		resp->close = true;
 	else
@@ -179,25 +179,17 @@ static void answer_error(struct conn *c, enum http_status status, const char *me
 		c->requests++;
 }
 
-static void close_conn(struct conn *c)
-{
-	if (c->out_fd != c->fd)
-		close(c->out_fd);
-	close(c->fd);
-	c->fd = c->out_fd = -1;
-}
-
 /* Half-close, then read and drop what the client still sends, bounded
  * in bytes and time, so our last answer is not lost to a reset. */
 static void linger_close(struct conn *c)
 {
-	if (c->is_socket && shutdown(c->fd, SHUT_WR) == 0 &&
-	    set_timeout(c->fd, SO_RCVTIMEO, CONN_LINGER_MS) == 0) {
+	io_shutdown_write(&c->io);
+	if (c->io.is_socket && set_timeout(c->io.in_fd, SO_RCVTIMEO, CONN_LINGER_MS) == 0) {
 		struct timespec start;
 		clock_gettime(CLOCK_MONOTONIC, &start);
 		size_t drained = 0;
 		while (drained < CONN_LINGER_BYTES && elapsed_ms(&start) < CONN_LINGER_MS) {
-			ssize_t n = recv(c->fd, c->rbuf, sizeof(c->rbuf), 0);
+			ssize_t n = read(c->io.in_fd, c->rbuf, sizeof(c->rbuf));
 			if (n < 0 && errno == EINTR)
 				continue;
 			if (n <= 0)
@@ -205,7 +197,7 @@ static void linger_close(struct conn *c)
 			drained += (size_t)n;
 		}
 	}
-	close_conn(c);
+	io_close(&c->io);
 }
 
 /* Feed buffered bytes to the parser; answer what completes. Returns
@@ -262,7 +254,42 @@ static void serve_loop(struct conn *c)
 	if (linger)
 		linger_close(c);
 	else
-		close_conn(c);
+		io_close(&c->io);
+}
+
+/* Someone sent cleartext HTTP to the HTTPS port: read their request line
+ * for the log, answer 400 in cleartext (nginx's 497, as a 400). */
+static void refuse_plain_http(struct conn *c)
+{
+	if (read_more(c) == READ_DATA)
+		request_feed(&c->req, c->rbuf, c->rend);
+	answer_error(c, HTTP_BAD_REQUEST, "The plain HTTP request was sent to HTTPS port");
+	linger_close(c);
+}
+
+/* The TLS handshake, bounded by the header timeout; false when there is
+ * no TLS connection to serve (the socket is closed then). */
+static bool start_tls(struct conn *c)
+{
+	struct tls_conn *t;
+	switch (tls_accept(c->io.in_fd, c->io.out_fd, c->cfg->header_timeout_ms, &t)) {
+	case TLS_ACCEPTED:
+		c->io.tls = t;
+		c->rcvtimeo_ms = 0; /* the handshake changed it */
+		if (log_tracing()) {
+			char what[160];
+			tls_describe(t, what, sizeof(what));
+			log_trace("child %d: TLS %s", (int)getpid(), what);
+		}
+		return true;
+	case TLS_PLAIN_HTTP:
+		refuse_plain_http(c);
+		return false;
+	case TLS_NO_HANDSHAKE:
+	default:
+		io_close(&c->io);
+		return false;
+	}
 }
 
 int conn_serve(const struct config *cfg, int root_fd, const struct conn_info *ci)
@@ -276,20 +303,23 @@ int conn_serve(const struct config *cfg, int root_fd, const struct conn_info *ci
 	c.hctx.cfg = cfg;
 	c.hctx.root.fd = root_fd;
 	c.hctx.root.follow_symlinks = cfg->follow_symlinks;
-	c.fd = ci->fd;
-	c.out_fd = ci->out_fd;
 	int type;
 	socklen_t tlen = sizeof(type);
-	c.is_socket = getsockopt(c.fd, SOL_SOCKET, SO_TYPE, &type, &tlen) == 0;
+	c.io = (struct io){
+		.in_fd = ci->fd,
+		.out_fd = ci->out_fd,
+		.is_socket = getsockopt(ci->fd, SOL_SOCKET, SO_TYPE, &type, &tlen) == 0,
+	};
 	netaddr_host(&ci->peer, c.client, sizeof(c.client));
 	clock_gettime(CLOCK_MONOTONIC, &c.started);
 	request_init(&c.req, cfg->max_body);
-	if (c.is_socket && set_timeout(c.fd, SO_SNDTIMEO, cfg->send_timeout_ms) < 0) {
+	if (c.io.is_socket && set_timeout(c.io.in_fd, SO_SNDTIMEO, cfg->send_timeout_ms) < 0) {
 		log_warn("setsockopt SO_SNDTIMEO:");
-		close_conn(&c);
+		io_close(&c.io);
 		return 1;
 	}
-	serve_loop(&c);
+	if (!tls_enabled() || start_tls(&c))
+		serve_loop(&c);
 	trace_close(&c, ci);
 	return 0;
 }

@@ -12,6 +12,7 @@
 
 #include "log.h"
 #include "netaddr.h"
+#include "tls.h"
 
 static int looks_numeric(const char *s)
 {
@@ -197,7 +198,8 @@ void listener_announce(const struct listener *l)
 	unsigned port = netaddr_port(&l->addr);
 	const char *open = strchr(host, ':') ? "[" : "";
 	const char *close = *open ? "]" : "";
-	printf("Serving HTTP on %s port %u (http://%s%s%s:%u/) ...\n", host, port,
-	       open, host, close, port);
+	const char *scheme = tls_enabled() ? "https" : "http";
+	printf("Serving %s on %s port %u (%s://%s%s%s:%u/) ...\n", tls_enabled() ? "HTTPS" : "HTTP",
+	       host, port, scheme, open, host, close, port);
 	fflush(stdout);
 }

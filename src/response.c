@@ -6,7 +6,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/sendfile.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
 #include <unistd.h>
@@ -310,81 +309,26 @@ static long format_head(const struct response *resp, char *head, size_t cap)
 	return bad ? -1 : (long)n;
 }
 
-/* One write of the vector. more: there is more to come right after
- * (the file), so the kernel may hold a part-full packet (MSG_MORE)
- * instead of sending the head alone. */
-static ssize_t write_some(int fd, struct iovec *iov, int cnt, bool more)
-{
-	if (more) {
-		struct msghdr msg = {.msg_iov = iov, .msg_iovlen = (size_t)cnt};
-		ssize_t w = sendmsg(fd, &msg, MSG_MORE | MSG_NOSIGNAL);
-		if (!(w < 0 && errno == ENOTSOCK))
-			return w;
-		/* --inetd over a pipe: no MSG_MORE there. */
-	}
-	return writev(fd, iov, cnt);
-}
-
-/* Until every byte is out. */
-static int write_all(int fd, struct iovec *iov, int cnt, bool more)
-{
-	while (cnt > 0) {
-		ssize_t w = write_some(fd, iov, cnt, more);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0)
-			return -1; /* EPIPE, ECONNRESET, EAGAIN after SO_SNDTIMEO */
-		size_t left = (size_t)w;
-		while (cnt > 0 && left >= iov->iov_len) {
-			left -= iov->iov_len;
-			iov++;
-			cnt--;
-		}
-		if (cnt > 0) {
-			iov->iov_base = (char *)iov->iov_base + left;
-			iov->iov_len -= left;
-		}
-	}
-	return 0;
-}
-
-/* Exactly length bytes from the file, or -1: if the file shrank under us
- * the promised Content-Length cannot be kept, and only closing the
- * connection tells the client. */
-static int send_file_range(int fd, int file_fd, off_t offset, off_t length)
-{
-	while (length > 0) {
-		size_t chunk = length > (off_t)(1 << 30) ? (size_t)1 << 30 : (size_t)length;
-		ssize_t w = sendfile(fd, file_fd, &offset, chunk);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -1;
-		length -= w;
-	}
-	return 0;
-}
-
 /* Every part: its head, then its bytes with sendfile; then the closing
  * delimiter. Exactly what multipart_length() counted, or -1. */
-static int send_multipart(int fd, const struct response *resp)
+static int send_multipart(struct io *io, const struct response *resp)
 {
 	char text[PART_HEAD_MAX];
 	for (unsigned i = 0; i < resp->nparts; i++) {
 		const struct range *r = &resp->parts[i];
 		int n = part_head(resp, i, text, sizeof(text));
 		struct iovec iov = {text, n < 0 ? 0 : (size_t)n};
-		if (n < 0 || write_all(fd, &iov, 1, true) < 0 ||
-		    send_file_range(fd, resp->file_fd, (off_t)r->first,
-				    (off_t)(r->last - r->first + 1)) < 0)
+		if (n < 0 || io_write_all(io, &iov, 1, true) < 0 ||
+		    io_send_file(io, resp->file_fd, (off_t)r->first,
+				 (off_t)(r->last - r->first + 1)) < 0)
 			return -1;
 	}
 	int n = part_tail(resp, text, sizeof(text));
 	struct iovec iov = {text, n < 0 ? 0 : (size_t)n};
-	return n < 0 ? -1 : write_all(fd, &iov, 1, false);
+	return n < 0 ? -1 : io_write_all(io, &iov, 1, false);
 }
 
-long long response_send(int fd, struct response *resp)
+long long response_send(struct io *io, struct response *resp)
 {
 	char head[RESPONSE_HEAD_MAX];
 	long hlen = format_head(resp, head, sizeof(head));
@@ -396,18 +340,18 @@ long long response_send(int fd, struct response *resp)
 			       {resp->body.data, resp->body.len}};
 	bool body = !resp->head_only && http_status_has_body(resp->status);
 	if (body && resp->file_fd >= 0 && resp->nparts > 1) {
-		if (write_all(fd, iov, 2, true) < 0 || send_multipart(fd, resp) < 0)
+		if (io_write_all(io, iov, 2, true) < 0 || send_multipart(io, resp) < 0)
 			return -1;
 		return (long long)response_body_length(resp);
 	}
 	if (body && resp->file_fd >= 0 && resp->file_length > 0) {
-		if (write_all(fd, iov, 2, true) < 0 ||
-		    send_file_range(fd, resp->file_fd, resp->file_offset, resp->file_length) < 0)
+		if (io_write_all(io, iov, 2, true) < 0 ||
+		    io_send_file(io, resp->file_fd, resp->file_offset, resp->file_length) < 0)
 			return -1;
 		return resp->file_length;
 	}
 	int cnt = (body && resp->file_fd < 0 && resp->body.len) ? 3 : 2;
-	if (write_all(fd, iov, cnt, false) < 0)
+	if (io_write_all(io, iov, cnt, false) < 0)
 		return -1;
 	return cnt == 3 ? (long long)resp->body.len : 0;
 }

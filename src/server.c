@@ -33,11 +33,13 @@
 
 #include "auth.h"
 #include "conn.h"
+#include "io.h"
 #include "log.h"
 #include "mime.h"
 #include "netaddr.h"
 #include "privdrop.h"
 #include "response.h"
+#include "tls.h"
 
 #define ACCEPT_BATCH 64       /* accepts per wake-up, then reap again */
 #define BACKOFF_MS 100        /* pause after running out of a resource */
@@ -141,7 +143,9 @@ static void refuse(struct server *s, int fd, const struct sockaddr_storage *peer
 	resp.retry_after = 1;
 	resp.close = true;
 	/* A new socket's send buffer is empty: the small answer never blocks. */
-	if (response_send(fd, &resp) < 0 && errno != EPIPE && errno != ECONNRESET)
+	struct io io;
+	io_init_socket(&io, fd);
+	if (response_send(&io, &resp) < 0 && errno != EPIPE && errno != ECONNRESET)
 		log_warn("answering 503 to %s:", client);
 	response_release(&resp);
 	close_fd(fd);
@@ -406,6 +410,7 @@ static void server_init(struct server *s, const struct config *cfg, struct liste
 		log_die(EXIT_RUNTIME, "cannot allocate the table of %u children:", cfg->max_clients);
 	mime_init(MIME_SYSTEM_FILE);
 	auth_init(cfg);
+	tls_init(cfg);
 	privdrop_apply(cfg, s->root_fd); /* last: it may chroot */
 }
 
@@ -416,6 +421,7 @@ static void server_free(struct server *s)
 	close_fd(s->spare_fd);
 	free(s->children);
 	mime_free();
+	tls_cleanup();
 }
 
 int server_run(const struct config *cfg, struct listener *l)
@@ -483,6 +489,7 @@ int server_serve_inetd(const struct config *cfg)
 	ignore_sigpipe();
 	mime_init(MIME_SYSTEM_FILE);
 	auth_init(cfg);
+	tls_init(cfg);
 	privdrop_apply(cfg, root_fd);
 	struct conn_info ci = {.fd = STDIN_FILENO};
 	socklen_t len = sizeof(ci.peer);

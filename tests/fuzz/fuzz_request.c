@@ -249,7 +249,9 @@ static void check_output(size_t from)
 static void send_and_check(struct response *resp)
 {
 	size_t from = out_len;
-	(void)response_send(out_fd, resp);
+	struct io io;
+	io_init_socket(&io, out_fd);
+	(void)response_send(&io, resp);
 	drain_output();
 	if (out_len >= from)
 		check_output(from);

@@ -1,0 +1,365 @@
+/* tls.c: see tls.h for the design (one SSL_CTX loaded before fork, one
+ * handshake per child, no session cache, no tickets). */
+#include "tls.h"
+
+#include <errno.h>
+#include <stdio.h>
+
+#ifdef HTTPD_LITE_TLS
+
+#include <limits.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
+
+#include "log.h"
+
+/* The first byte of every TLS handshake: record type 22. */
+#define TLS_RECORD_HANDSHAKE 0x16
+
+struct tls_conn {
+	SSL *ssl;
+};
+
+static SSL_CTX *tls_ctx;
+static char tls_password[1024];
+
+/* The root cause among OpenSSL's queued errors (the first one: later
+ * ones only say which layer passed it on, like "PEM lib"), as words. */
+static const char *ssl_reason(void)
+{
+	unsigned long e = ERR_peek_error();
+	const char *r = e ? ERR_reason_error_string(e) : NULL;
+	return r ? r : "unknown error";
+}
+
+static bool file_mentions(const char *path, const char *word)
+{
+	char line[256];
+	bool found = false;
+	FILE *f = fopen(path, "re");
+	while (f && !found && fgets(line, sizeof(line), f))
+		found = strstr(line, word) != NULL;
+	if (f)
+		fclose(f);
+	return found;
+}
+
+/* Never prompt on the terminal: the password comes from the file or the
+ * key fails to load (then the message says to give the file). */
+static int password_cb(char *buf, int size, int rwflag, void *u)
+{
+	(void)rwflag;
+	(void)u;
+	size_t n = strlen(tls_password);
+	if (n == 0 || n >= (size_t)size)
+		return 0;
+	memcpy(buf, tls_password, n);
+	return (int)n;
+}
+
+static void read_password_file(const char *path)
+{
+	FILE *f = fopen(path, "re");
+	if (!f)
+		log_die(EXIT_RUNTIME, "cannot read TLS password file '%s':", path);
+	if (!fgets(tls_password, sizeof(tls_password), f))
+		tls_password[0] = '\0';
+	fclose(f);
+	tls_password[strcspn(tls_password, "\r\n")] = '\0';
+	if (!tls_password[0])
+		log_die(EXIT_RUNTIME, "TLS password file '%s' is empty", path);
+}
+
+static void check_readable(const char *what, const char *path)
+{
+	FILE *f = fopen(path, "re");
+	if (!f)
+		log_die(EXIT_RUNTIME, "cannot read TLS %s '%s':", what, path);
+	fclose(f);
+}
+
+/* We speak HTTP/1.1 only: pick it when offered, else go on without ALPN
+ * (a client that only offers h2 will then fail, which it must). */
+static int select_alpn(SSL *ssl, const unsigned char **out, unsigned char *outlen,
+		       const unsigned char *in, unsigned int inlen, void *arg)
+{
+	(void)ssl;
+	(void)arg;
+	static const char want[] = "http/1.1";
+	for (unsigned int i = 0; i < inlen; i += 1u + in[i]) {
+		unsigned len = in[i];
+		if (i + 1 + len > inlen)
+			break;
+		if (len == sizeof(want) - 1 && memcmp(in + i + 1, want, len) == 0) {
+			*out = in + i + 1;
+			*outlen = (unsigned char)len;
+			return SSL_TLSEXT_ERR_OK;
+		}
+	}
+	return SSL_TLSEXT_ERR_NOACK;
+}
+
+static void configure_context(SSL_CTX *ctx)
+{
+	if (SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION) != 1)
+		log_die(EXIT_RUNTIME, "TLS: cannot require TLS 1.2: %s", ssl_reason());
+	SSL_CTX_set_options(ctx, SSL_OP_NO_TICKET | SSL_OP_NO_RENEGOTIATION |
+					 SSL_OP_CIPHER_SERVER_PREFERENCE | SSL_OP_ENABLE_KTLS |
+					 SSL_OP_IGNORE_UNEXPECTED_EOF);
+	SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);
+	SSL_CTX_set_num_tickets(ctx, 0);
+	SSL_CTX_set_mode(ctx, SSL_MODE_RELEASE_BUFFERS);
+	SSL_CTX_set_alpn_select_cb(ctx, select_alpn, NULL);
+	SSL_CTX_set_default_passwd_cb(ctx, password_cb);
+}
+
+static void load_identity(SSL_CTX *ctx, const struct config *cfg)
+{
+	const char *key = cfg->tls_key ? cfg->tls_key : cfg->tls_cert;
+	check_readable("certificate", cfg->tls_cert);
+	check_readable("key", key);
+	if (cfg->tls_password_file)
+		read_password_file(cfg->tls_password_file);
+	if (SSL_CTX_use_certificate_chain_file(ctx, cfg->tls_cert) != 1)
+		log_die(EXIT_RUNTIME, "cannot load TLS certificate '%s': %s (a PEM certificate?)",
+			cfg->tls_cert, ssl_reason());
+	if (SSL_CTX_use_PrivateKey_file(ctx, key, SSL_FILETYPE_PEM) != 1) {
+		if (ERR_GET_REASON(ERR_peek_last_error()) == X509_R_KEY_VALUES_MISMATCH)
+			log_die(EXIT_RUNTIME, "TLS key '%s' does not match certificate '%s'", key,
+				cfg->tls_cert);
+		const char *hint = !file_mentions(key, "ENCRYPTED") ? " (a PEM private key?)"
+				   : cfg->tls_password_file
+					   ? " (the key is encrypted: is the password right?)"
+					   : " (the key is encrypted: give --tls-password-file)";
+		log_die(EXIT_RUNTIME, "cannot load TLS key '%s': %s%s", key, ssl_reason(), hint);
+	}
+	if (SSL_CTX_check_private_key(ctx) != 1)
+		log_die(EXIT_RUNTIME, "TLS key '%s' does not match certificate '%s'", key,
+			cfg->tls_cert);
+	explicit_bzero(tls_password, sizeof(tls_password));
+}
+
+void tls_init(const struct config *cfg)
+{
+	if (!cfg->tls_cert)
+		return;
+	tls_ctx = SSL_CTX_new(TLS_server_method());
+	if (!tls_ctx)
+		log_die(EXIT_RUNTIME, "TLS: %s", ssl_reason());
+	configure_context(tls_ctx);
+	load_identity(tls_ctx, cfg);
+}
+
+bool tls_enabled(void)
+{
+	return tls_ctx != NULL;
+}
+
+void tls_cleanup(void)
+{
+	SSL_CTX_free(tls_ctx);
+	tls_ctx = NULL;
+}
+
+static long long now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void set_read_timeout(int fd, long long ms)
+{
+	struct timeval tv = {.tv_sec = ms / 1000, .tv_usec = (ms % 1000) * 1000};
+	/* Pipes (--inetd) have no timeouts; nothing to do then. */
+	(void)setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+}
+
+/* Peek at the first byte: a TLS client starts with a handshake record;
+ * an ASCII letter is someone speaking plain HTTP to the HTTPS port. */
+static enum tls_accept_result first_byte(int fd)
+{
+	unsigned char c;
+	ssize_t n;
+	do
+		n = recv(fd, &c, 1, MSG_PEEK);
+	while (n < 0 && errno == EINTR);
+	if (n < 0 && errno == ENOTSOCK)
+		return TLS_ACCEPTED; /* a pipe: cannot peek, just try */
+	if (n <= 0)
+		return TLS_NO_HANDSHAKE;
+	if (c == TLS_RECORD_HANDSHAKE)
+		return TLS_ACCEPTED;
+	return (c >= 'A' && c <= 'Z') ? TLS_PLAIN_HTTP : TLS_NO_HANDSHAKE;
+}
+
+/* SSL_accept, resumed after each read timeout until the deadline. */
+static bool handshake(SSL *ssl, int fd, long long deadline)
+{
+	for (;;) {
+		int rc = SSL_accept(ssl);
+		if (rc == 1)
+			return true;
+		int err = SSL_get_error(ssl, rc);
+		long long left = deadline - now_ms();
+		if ((err != SSL_ERROR_WANT_READ && err != SSL_ERROR_WANT_WRITE) || left <= 0)
+			return false;
+		set_read_timeout(fd, left);
+	}
+}
+
+enum tls_accept_result tls_accept(int in_fd, int out_fd, unsigned timeout_ms,
+				  struct tls_conn **out)
+{
+	static struct tls_conn conn; /* one per child */
+	long long deadline = now_ms() + timeout_ms;
+	set_read_timeout(in_fd, timeout_ms);
+	enum tls_accept_result first = first_byte(in_fd);
+	if (first != TLS_ACCEPTED)
+		return first;
+	conn.ssl = SSL_new(tls_ctx);
+	if (!conn.ssl || SSL_set_rfd(conn.ssl, in_fd) != 1 || SSL_set_wfd(conn.ssl, out_fd) != 1 ||
+	    !handshake(conn.ssl, in_fd, deadline)) {
+		log_trace("child %d: TLS handshake failed: %s", (int)getpid(), ssl_reason());
+		ERR_clear_error();
+		SSL_free(conn.ssl);
+		conn.ssl = NULL;
+		return TLS_NO_HANDSHAKE;
+	}
+	*out = &conn;
+	return TLS_ACCEPTED;
+}
+
+/* OpenSSL's verdict on a failed call, as errno for the caller. */
+static ssize_t io_failure(struct tls_conn *t, int rc)
+{
+	int err = SSL_get_error(t->ssl, rc);
+	ERR_clear_error();
+	if (err == SSL_ERROR_ZERO_RETURN)
+		return 0;
+	if (err == SSL_ERROR_WANT_READ || err == SSL_ERROR_WANT_WRITE) {
+		if (errno != EINTR)
+			errno = EAGAIN; /* SO_RCVTIMEO / SO_SNDTIMEO ran out */
+		return -1;
+	}
+	if (err != SSL_ERROR_SYSCALL || errno == 0)
+		errno = ECONNRESET;
+	return -1;
+}
+
+ssize_t tls_read(struct tls_conn *t, void *buf, size_t len)
+{
+	int rc = SSL_read(t->ssl, buf, len > INT_MAX ? INT_MAX : (int)len);
+	return rc > 0 ? rc : io_failure(t, rc);
+}
+
+ssize_t tls_write(struct tls_conn *t, const void *buf, size_t len)
+{
+	int rc = SSL_write(t->ssl, buf, len > INT_MAX ? INT_MAX : (int)len);
+	return rc > 0 ? rc : io_failure(t, rc);
+}
+
+bool tls_can_sendfile(const struct tls_conn *t)
+{
+	return BIO_get_ktls_send(SSL_get_wbio(t->ssl)) != 0;
+}
+
+ssize_t tls_sendfile(struct tls_conn *t, int file_fd, off_t offset, size_t len)
+{
+	ossl_ssize_t rc = SSL_sendfile(t->ssl, file_fd, offset, len, 0);
+	return rc >= 0 ? (ssize_t)rc : io_failure(t, (int)rc);
+}
+
+void tls_describe(const struct tls_conn *t, char *out, size_t cap)
+{
+	const unsigned char *alpn = NULL;
+	unsigned alpn_len = 0;
+	SSL_get0_alpn_selected(t->ssl, &alpn, &alpn_len);
+	snprintf(out, cap, "%s %s alpn=%.*s ktls=%s", SSL_get_version(t->ssl),
+		 SSL_get_cipher_name(t->ssl), alpn_len ? (int)alpn_len : 1,
+		 alpn_len ? (const char *)alpn : "-", tls_can_sendfile(t) ? "on" : "off");
+}
+
+void tls_close(struct tls_conn *t)
+{
+	if (!t || !t->ssl)
+		return;
+	/* One close_notify; waiting for the peer's would let it stall us. */
+	(void)SSL_shutdown(t->ssl);
+	ERR_clear_error();
+	SSL_free(t->ssl);
+	t->ssl = NULL;
+}
+
+#else /* !HTTPD_LITE_TLS */
+
+void tls_init(const struct config *cfg)
+{
+	(void)cfg;
+}
+
+bool tls_enabled(void)
+{
+	return false;
+}
+
+void tls_cleanup(void)
+{
+}
+
+enum tls_accept_result tls_accept(int in_fd, int out_fd, unsigned timeout_ms,
+				  struct tls_conn **out)
+{
+	(void)in_fd;
+	(void)out_fd;
+	(void)timeout_ms;
+	*out = NULL;
+	return TLS_NO_HANDSHAKE;
+}
+
+ssize_t tls_read(struct tls_conn *t, void *buf, size_t len)
+{
+	(void)t;
+	(void)buf;
+	(void)len;
+	errno = ENOTSUP;
+	return -1;
+}
+
+ssize_t tls_write(struct tls_conn *t, const void *buf, size_t len)
+{
+	return tls_read(t, (void *)buf, len);
+}
+
+bool tls_can_sendfile(const struct tls_conn *t)
+{
+	(void)t;
+	return false;
+}
+
+ssize_t tls_sendfile(struct tls_conn *t, int file_fd, off_t offset, size_t len)
+{
+	(void)file_fd;
+	(void)offset;
+	return tls_read(t, NULL, len);
+}
+
+void tls_describe(const struct tls_conn *t, char *out, size_t cap)
+{
+	(void)t;
+	snprintf(out, cap, "none");
+}
+
+void tls_close(struct tls_conn *t)
+{
+	(void)t;
+}
+
+#endif
