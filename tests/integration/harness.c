@@ -31,6 +31,8 @@
 #define START_ATTEMPTS 5
 
 static struct server *servers[HARNESS_MAX_SERVERS];
+
+static int proc_stat(const char *pid, char *state, long *ppid);
 /* Open client sockets, fd + 1 (0 = free slot), so that a test that failed
  * half-way (cmocka longjmps out) cannot leave a keep-alive child behind. */
 static int client_fds[256];
@@ -320,7 +322,7 @@ int harness_spawn(struct server *s, const char *const argv[], const char *cwd)
 	for (i = 1; argv[i] && i < 63; i++)
 		args[i] = argv[i];
 	args[i] = NULL;
-	return spawn_proc(s, args[0], args, cwd, false);
+	return spawn_proc(s, args[0], args, cwd, !strchr(args[0], '/'));
 }
 
 static int exit_code(int status)
@@ -395,6 +397,26 @@ static void free_server(struct server *s)
 	hbuf_free(&s->err);
 }
 
+/* A server that had to be killed leaves no orphans serving on: its
+ * children (processes this harness started, found by parent pid) go too. */
+static void kill_children(pid_t pid)
+{
+	DIR *d = opendir("/proc");
+	struct dirent *e;
+
+	if (!d)
+		return;
+	while ((e = readdir(d))) {
+		char state;
+		long ppid;
+
+		if (isdigit((unsigned char)e->d_name[0]) &&
+		    proc_stat(e->d_name, &state, &ppid) == 0 && ppid == pid)
+			kill((pid_t)atol(e->d_name), SIGKILL);
+	}
+	closedir(d);
+}
+
 int harness_stop_signal(struct server *s, int sig, int timeout_ms)
 {
 	int rc;
@@ -407,6 +429,7 @@ int harness_stop_signal(struct server *s, int sig, int timeout_ms)
 	if (rc == -2) {
 		fprintf(stderr, "harness: server %d ignored signal %d for %d ms;"
 			" SIGKILL\n", (int)s->pid, sig, timeout_ms);
+		kill_children(s->pid);
 		kill(s->pid, SIGKILL);
 		while (waitpid(s->pid, NULL, 0) < 0 && errno == EINTR)
 			;
@@ -481,7 +504,7 @@ static int start_once(struct server *s, const char *root,
 	for (i = 0; extra_args && extra_args[i] && n < 63; i++)
 		argv[n++] = extra_args[i];
 	argv[n] = NULL;
-	if (spawn_proc(s, argv[0], argv, NULL, false) < 0)
+	if (spawn_proc(s, argv[0], argv, NULL, !strchr(argv[0], '/')) < 0)
 		return -1;
 	s->port = port;
 	snprintf(banner, sizeof(banner),
@@ -574,6 +597,7 @@ int harness_run(const char *const argv[], const char *cwd, int timeout_ms,
 	rc = harness_wait_exit(&s, timeout_ms);
 	if (rc == -2) {
 		r->timed_out = true;
+		kill_children(s.pid);
 		kill(s.pid, SIGKILL);
 		while (waitpid(s.pid, NULL, 0) < 0 && errno == EINTR)
 			;

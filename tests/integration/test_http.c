@@ -298,6 +298,9 @@ static void expect_redirect(const char *target, const char *location)
 	get(target, &r);
 	assert_int_equal(r.status, 301);
 	assert_header(&r, "Location", location);
+	assert_header_match(&r, "Date", IMF_FIXDATE_RE);
+	assert_header(&r, "Server", "httpd-lite/" HTTPD_LITE_VERSION);
+	assert_non_null(response_header(&r, "Content-Length"));
 	response_free(&r);
 }
 
@@ -421,6 +424,41 @@ static void assert_listing_page(const struct response *r, const char *path)
 	assert_contains(r->body, r->body_len, want);
 	snprintf(want, sizeof(want), "<h1>Directory listing for %s</h1>", path);
 	assert_contains(r->body, r->body_len, want);
+}
+
+/* HEAD, GET of a listing and a redirect, then a file, on one connection:
+ * each Content-Length must be exact or the next response breaks. */
+static void listing_and_redirect_lengths_exact(void **state)
+{
+	struct response h, g, redir, f;
+	struct client c;
+
+	(void)state;
+	assert_rc_ok(client_connect(&c, srv.port));
+	assert_rc_ok(client_send_str(&c,
+		"HEAD /dir/ HTTP/1.1\r\nHost: x\r\n\r\n"
+		"GET /dir/ HTTP/1.1\r\nHost: x\r\n\r\n"
+		"GET /dir HTTP/1.1\r\nHost: x\r\n\r\n"
+		"GET /p3.txt HTTP/1.1\r\nHost: x\r\n\r\n"));
+	assert_rc_ok(client_read_response(&c, &h, true));
+	assert_int_equal(h.status, 200);
+	assert_rc_ok(client_read_response(&c, &g, false));
+	assert_listing_page(&g, "/dir/");
+	assert_non_null(response_header(&h, "Content-Length"));
+	assert_non_null(response_header(&g, "Content-Length"));
+	assert_string_equal(response_header(&h, "Content-Length"),
+			    response_header(&g, "Content-Length"));
+	assert_header(&h, "Content-Type", "text/html; charset=utf-8");
+	assert_rc_ok(client_read_response(&c, &redir, false));
+	assert_int_equal(redir.status, 301);
+	assert_rc_ok(client_read_response(&c, &f, false));
+	assert_int_equal(f.status, 200);
+	assert_body_str(&f, pipe_body(3));
+	client_close(&c);
+	response_free(&f);
+	response_free(&h);
+	response_free(&g);
+	response_free(&redir);
 }
 
 static void listing_order_and_escaping(void **state)
@@ -685,6 +723,7 @@ int main(void)
 		T(index_html_served),
 		T(index_htm_fallback),
 		T(listing_order_and_escaping),
+		T(listing_and_redirect_lengths_exact),
 		T(listing_hrefs_resolve),
 		T(listing_of_symlinked_dir),
 		T(directory_named_index_html_is_not_an_index),

@@ -199,11 +199,30 @@ static void test_lowercase_method_501_bytewise(void **state)
 	assert_non_null(strstr(req->error_message, "'get'"));
 }
 
-static void test_post_501(void **state)
+/* Known methods a file server does not do: refused at the head, before
+ * the body (issue 3's method table). */
+static void test_post_405(void **state)
 {
 	(void)state;
 	assert_fails_with("POST / HTTP/1.1\r\nContent-Length: 3\r\n\r\nabc",
-			  HTTP_NOT_IMPLEMENTED);
+			  HTTP_METHOD_NOT_ALLOWED);
+	assert_non_null(strstr(req->error_message, "'POST'"));
+}
+
+static void test_webdav_method_501(void **state)
+{
+	(void)state;
+	assert_fails_with("PROPFIND / HTTP/1.1\r\n\r\n", HTTP_NOT_IMPLEMENTED);
+}
+
+static void test_options_reaches_handler(void **state)
+{
+	(void)state;
+	const char *s = "OPTIONS * HTTP/1.1\r\nHost: x\r\n\r\n";
+	assert_int_equal(feed(s), strlen(s));
+	assert_int_equal(req->state, REQUEST_COMPLETE);
+	assert_string_equal(req->method, "OPTIONS");
+	assert_string_equal(req->target, "*");
 }
 
 static void test_garbage_400(void **state)
@@ -368,7 +387,9 @@ int main(void)
 		T(test_empty_header_name_rejected),
 		T(test_unknown_method_501),
 		T(test_lowercase_method_501_bytewise),
-		T(test_post_501),
+		T(test_post_405),
+		T(test_webdav_method_501),
+		T(test_options_reaches_handler),
 		T(test_garbage_400),
 		T(test_version_505),
 		T(test_version_3_505),

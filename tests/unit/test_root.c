@@ -1,7 +1,8 @@
 /* Unit tests for root: opening beneath the served directory over a real
  * temporary tree full of symlinks, once with openat2 and once with the
  * component-by-component walk that replaces it where openat2 is missing
- * (forced here with walk_only), which must give the same answers. */
+ * (forced here with walk_only, and by seccomp filters that refuse
+ * openat2 in a child), which must give the same answers. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -14,7 +15,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "root.h"
@@ -348,6 +354,79 @@ static void walk_leaks_no_fd(void **state)
 	assert_int_equal(count_fds(), before);
 }
 
+static int filter_openat2(int err)
+{
+	struct sock_filter code[] = {
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_openat2, 0, 1),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | ((unsigned)err & SECCOMP_RET_DATA)),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+	};
+	struct sock_fprog prog = { .len = sizeof(code) / sizeof(code[0]), .filter = code };
+
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+		return -1;
+	return prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog);
+}
+
+/* 0 if rel opens to a file starting with body (NULL: any fd), or fails
+ * with err (body NULL and err != 0). */
+static int child_check(const struct root *r, const char *rel, const char *body, int err)
+{
+	errno = 0;
+	int fd = root_open(r, rel);
+	if (err)
+		return fd < 0 && errno == err ? 0 : -1;
+	if (fd < 0)
+		return -1;
+	char buf[64] = "";
+	ssize_t n = body ? read(fd, buf, sizeof(buf) - 1) : 0;
+	close(fd);
+	return !body || (n > 0 && strncmp(buf, body, strlen(body)) == 0) ? 0 : -1;
+}
+
+/* In a child, since a seccomp filter cannot be removed: openat2 answers
+ * err, as under a container's filter; root_open must fall back to the
+ * walk and give the same answers. */
+static void openat2_filtered(int err)
+{
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		struct root r = { .fd = root_fd };
+		if (filter_openat2(err) < 0)
+			_exit(3);
+		int bad = 0;
+		bad |= child_check(&r, "file.txt", FILE_BODY, 0);
+		bad |= child_check(&r, "link_in", INNER_BODY, 0);
+		bad |= child_check(&r, "sub/up/file.txt", FILE_BODY, 0);
+		bad |= child_check(&r, "out", NULL, EXDEV);
+		bad |= child_check(&r, "esc/secret.txt", NULL, EXDEV);
+		bad |= child_check(&r, "abs_in", NULL, EXDEV);
+		bad |= child_check(&r, "loop", NULL, ELOOP);
+		bad |= child_check(&r, "nope", NULL, ENOENT);
+		bad |= child_check(&r, "fifo", NULL, 0);
+		bad |= child_check(&r, "", NULL, 0);
+		_exit(bad ? 1 : 0);
+	}
+	int status;
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+}
+
+static void openat2_enosys_falls_back(void **state)
+{
+	(void)state;
+	openat2_filtered(ENOSYS);
+}
+
+static void openat2_eperm_falls_back(void **state)
+{
+	(void)state;
+	openat2_filtered(EPERM);
+}
+
 static void dotfile_segments(void **state)
 {
 	(void)state;
@@ -373,6 +452,8 @@ int main(void)
 		cmocka_unit_test(follow_symlinks_allows_outside),
 		cmocka_unit_test(too_long_refused),
 		cmocka_unit_test(walk_leaks_no_fd),
+		cmocka_unit_test(openat2_enosys_falls_back),
+		cmocka_unit_test(openat2_eperm_falls_back),
 		cmocka_unit_test(dotfile_segments),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
