@@ -39,13 +39,39 @@ void dirlist_hide_dotfiles(struct dirlist *list);
  * of the name so the output is deterministic. */
 void dirlist_sort(struct dirlist *list);
 
-/* Append python's listing HTML for the list to out. display_path is the
- * decoded URL path of the directory ("/docs/"), escaped here. Names are
- * HTML-escaped; hrefs are percent-encoded; directories get "/" in text
- * and href, symlinks get "@" in text (a symlink to a directory keeps the
- * "/" in its href). */
+/* How a listing is shown: ?sort=name|size|mtime&order=asc|desc, and
+ * ?format=json. Directories always come first. */
+enum dirlist_key { DIRLIST_BY_NAME, DIRLIST_BY_SIZE, DIRLIST_BY_MTIME };
+
+struct dirlist_view {
+	enum dirlist_key key;
+	bool descending;
+	bool json;
+};
+
+/* The view a query string asks for ("sort=size&order=desc"); unknown
+ * parameters and values are ignored (defaults: name, ascending, HTML). */
+void dirlist_view_from_query(const char *query, struct dirlist_view *view);
+
+/* Directories first, then by the view's key and order; names (python's
+ * order) break ties. */
+void dirlist_sort_view(struct dirlist *list, const struct dirlist_view *view);
+
+/* The HTML listing. Keeps python's contract -- <title> and <h1>
+ * "Directory listing for /path/", one <a href> per entry whose text is
+ * the HTML-escaped name (directories with "/", symlinks with "@", a
+ * symlink to a directory linked with "/"), hrefs percent-encoded -- and
+ * adds a table of sizes and times, a parent link, breadcrumbs, sort links
+ * in the column heads and a small stylesheet (dark mode too).
+ * display_path is the decoded URL path of the directory ("/docs/"). */
 void dirlist_render_html(const struct dirlist *list, const char *display_path,
-			 struct buf *out);
+			 const struct dirlist_view *view, struct buf *out);
+
+/* [{"name":..,"type":"file|dir|symlink","size":..,"mtime":"RFC 3339",
+ *   "href":..}, ...]: always valid JSON. A name that is not valid UTF-8
+ * has each bad byte replaced by U+FFFD in "name"; "href" (percent-
+ * encoded) always names the entry exactly. */
+void dirlist_render_json(const struct dirlist *list, struct buf *out);
 
 void dirlist_free(struct dirlist *list);
 

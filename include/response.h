@@ -42,6 +42,7 @@ struct response {
 	bool accept_ranges;        /* Accept-Ranges: bytes */
 	const char *content_encoding; /* "gzip", "br"; NULL: identity */
 	bool vary_encoding;        /* Vary: Accept-Encoding */
+	bool vary_accept;          /* Vary: Accept (listings: HTML or JSON) */
 	/* Ranges: one part is file_offset/file_length with Content-Range;
 	 * several (nparts > 1) are sent as multipart/byteranges of
 	 * content_type, each part its own head and a sendfile. */

@@ -231,27 +231,49 @@ static void serve_file(const struct handler_ctx *ctx, int fd, const struct stat 
 	}
 }
 
-static void serve_listing(int dir_fd, const struct path *p, bool no_dotfiles,
-			  struct response *resp)
+/* JSON for ?format=json, or for a client that asks for JSON and not for
+ * HTML (a browser's Accept names text/html). */
+static bool wants_json(const struct request *req, const struct dirlist_view *view)
 {
+	const char *accept = request_header(req, "Accept");
+	if (view->json)
+		return true;
+	return accept && strstr(accept, "application/json") && !strstr(accept, "text/html");
+}
+
+static void serve_listing(const struct handler_ctx *ctx, int dir_fd, const struct path *p,
+			  const struct request *req, struct response *resp)
+{
+	if (ctx->cfg->no_listing) {
+		response_set_error(resp, HTTP_FORBIDDEN, "Directory listing is disabled");
+		return;
+	}
 	struct dirlist list = {0};
 	if (dirlist_read(dir_fd, &list) < 0) {
 		response_set_error(resp, HTTP_NOT_FOUND, "No permission to list directory");
 		return;
 	}
-	if (no_dotfiles)
+	if (ctx->cfg->no_dotfiles)
 		dirlist_hide_dotfiles(&list);
-	dirlist_sort(&list);
-	char display[PATH_MAX_LEN + 2];
-	snprintf(display, sizeof(display), "/%s%s", p->rel, *p->rel ? "/" : "");
-	dirlist_render_html(&list, display, &resp->body);
+	struct dirlist_view view;
+	dirlist_view_from_query(p->has_query ? p->query : NULL, &view);
+	view.json = wants_json(req, &view);
+	dirlist_sort_view(&list, &view);
+	if (view.json) {
+		dirlist_render_json(&list, &resp->body);
+	} else {
+		char display[PATH_MAX_LEN + 2];
+		snprintf(display, sizeof(display), "/%s%s", p->rel, *p->rel ? "/" : "");
+		dirlist_render_html(&list, display, &view, &resp->body);
+	}
 	dirlist_free(&list);
 	if (!buf_ok(&resp->body)) {
 		response_set_error(resp, HTTP_INTERNAL_SERVER_ERROR, NULL);
 		return;
 	}
 	resp->status = HTTP_OK;
-	resp->content_type = "text/html; charset=utf-8";
+	resp->content_type = view.json ? "application/json" : "text/html; charset=utf-8";
+	resp->vary_accept = true;
 }
 
 #define INDEX_REL_MAX (PATH_MAX_LEN + 16)
@@ -292,7 +314,7 @@ static void serve_directory(const struct handler_ctx *ctx, int dir_fd,
 		serve_file(ctx, fd, &st, index_rel, req, resp);
 		return;
 	}
-	serve_listing(dir_fd, p, ctx->cfg->no_dotfiles, resp);
+	serve_listing(ctx, dir_fd, p, req, resp);
 }
 
 static enum http_status path_status_to_http(enum path_status ps)

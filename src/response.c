@@ -241,8 +241,11 @@ static int format_representation(const struct response *resp, char *head, size_t
 		bad |= head_add(head, cap, n, "ETag: %s\r\n", resp->etag);
 	if (resp->content_encoding)
 		bad |= head_add(head, cap, n, "Content-Encoding: %s\r\n", resp->content_encoding);
-	if (resp->vary_encoding)
-		bad |= head_add(head, cap, n, "Vary: Accept-Encoding\r\n");
+	if (resp->vary_encoding || resp->vary_accept)
+		bad |= head_add(head, cap, n, "Vary: %s\r\n",
+				resp->vary_encoding && resp->vary_accept ? "Accept, Accept-Encoding"
+				: resp->vary_accept			 ? "Accept"
+									 : "Accept-Encoding");
 	if (resp->accept_ranges)
 		bad |= head_add(head, cap, n, "Accept-Ranges: bytes\r\n");
 	if (resp->content_range)
