@@ -4,6 +4,7 @@
 #ifndef HTTPD_LITE_CONN_H
 #define HTTPD_LITE_CONN_H
 
+#include <stdbool.h>
 #include <sys/socket.h>
 
 #include "config.h"
@@ -12,6 +13,7 @@ struct conn_info {
 	int fd;                        /* the accepted socket (read side) */
 	int out_fd;                    /* where answers go: fd, except for
 	                                  --inetd over pipes (stdin/stdout) */
+	bool is_socket;                /* false only for --inetd over pipes */
 	struct sockaddr_storage peer;  /* the client's end of the pair */
 	struct sockaddr_storage local; /* ours: same port as the listener */
 };

@@ -30,6 +30,14 @@ enum log_format log_format_from_name(const char *name);
  * one (and says why) when the new one cannot be opened. */
 void log_reopen(void);
 
+/* In a child: collect access and error lines and write them in batches
+ * (log_flush) instead of one write(2) each. Off: write at once. */
+void log_batch_lines(bool on);
+/* Write out what is batched; cheap when nothing is. */
+void log_flush(void);
+/* Lines are waiting in the batch. */
+bool log_pending(void);
+
 /* One request as the access log sees it. */
 struct log_entry {
 	const char *client;       /* "127.0.0.1" */

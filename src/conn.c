@@ -40,6 +40,9 @@
  * of a reset (RFC 9112 9.6). */
 #define CONN_LINGER_BYTES (256 * 1024)
 #define CONN_LINGER_MS 2000
+/* Batched access log lines wait at most this long once a connection is
+ * quiet. */
+#define CONN_LOG_FLUSH_MS 1000
 
 static volatile sig_atomic_t conn_stopping;
 
@@ -60,6 +63,8 @@ struct conn {
 	struct timespec started;      /* accept time */
 	struct timespec req_started;  /* first byte of the current request */
 	unsigned rcvtimeo_ms;         /* what SO_RCVTIMEO is set to now */
+	struct timespec idle_since;   /* the last answer went out */
+	bool idle_woke;               /* woke up to flush the log while idle */
 	unsigned requests;
 	unsigned long long bytes_sent;
 };
@@ -78,18 +83,33 @@ static int set_timeout(int fd, int opt, unsigned ms)
 	return setsockopt(fd, SOL_SOCKET, opt, &tv, sizeof(tv));
 }
 
-/* The read timeout this moment calls for; 0 means the deadline passed. */
+/* Between requests of a keep-alive connection. */
+static bool is_idle(const struct conn *c)
+{
+	return !c->req.started && c->requests > 0;
+}
+
+/* The read timeout this moment calls for; 0 means the deadline passed.
+ * A fixed value in the common case, so SO_RCVTIMEO rarely changes. */
 static unsigned wanted_timeout(const struct conn *c)
 {
-	if (!c->req.started && c->requests > 0)
-		return c->cfg->idle_timeout_ms;
-	const struct timespec *since = c->requests ? &c->req_started : &c->started;
-	long long left = (long long)c->cfg->header_timeout_ms - elapsed_ms(since);
+	long long left;
+	if (is_idle(c)) {
+		if (!c->idle_woke)
+			return c->cfg->idle_timeout_ms;
+		left = (long long)c->cfg->idle_timeout_ms - elapsed_ms(&c->idle_since);
+	} else {
+		const struct timespec *since = c->requests ? &c->req_started : &c->started;
+		left = (long long)c->cfg->header_timeout_ms - elapsed_ms(since);
+	}
 	return left > 0 ? (unsigned)left : 0;
 }
 
 enum read_result { READ_DATA, READ_EOF, READ_TIMEOUT, READ_ERROR, READ_STOP };
 
+/* One read, waiting at most what wanted_timeout() says -- or less while
+ * access log lines are batched, so they are written within a second of
+ * the connection going quiet. */
 static enum read_result read_more(struct conn *c)
 {
 	for (;;) {
@@ -98,6 +118,9 @@ static enum read_result read_more(struct conn *c)
 		unsigned ms = wanted_timeout(c);
 		if (ms == 0)
 			return READ_TIMEOUT;
+		bool flush_wait = log_pending() && ms > CONN_LOG_FLUSH_MS;
+		if (flush_wait)
+			ms = CONN_LOG_FLUSH_MS;
 		if (ms != c->rcvtimeo_ms && c->io.is_socket) {
 			if (set_timeout(c->io.in_fd, SO_RCVTIMEO, ms) < 0)
 				return READ_ERROR;
@@ -113,12 +136,16 @@ static enum read_result read_more(struct conn *c)
 			return READ_EOF;
 		if (errno == EINTR)
 			continue;
-		if (errno == EAGAIN || errno == EWOULDBLOCK) {
-			if (!c->req.started && c->requests > 0)
-				return READ_TIMEOUT; /* idle too long */
-			continue; /* wanted_timeout() says if the deadline passed */
+		if (errno != EAGAIN && errno != EWOULDBLOCK)
+			return READ_ERROR;
+		if (flush_wait) {
+			log_flush();
+			c->idle_woke = is_idle(c);
+			continue;
 		}
-		return READ_ERROR;
+		if (is_idle(c))
+			return READ_TIMEOUT; /* idle too long */
+		/* else wanted_timeout() says whether the head's deadline passed */
 	}
 }
 
@@ -183,6 +210,7 @@ static void answer_error(struct conn *c, enum http_status status, const char *me
  * in bytes and time, so our last answer is not lost to a reset. */
 static void linger_close(struct conn *c)
 {
+	log_flush(); /* the lines are done; the client may keep us 2 s */
 	io_shutdown_write(&c->io);
 	if (c->io.is_socket && set_timeout(c->io.in_fd, SO_RCVTIMEO, CONN_LINGER_MS) == 0) {
 		struct timespec start;
@@ -220,6 +248,8 @@ static bool process_buffer(struct conn *c, bool *linger)
 			*linger = c->rstart < c->rend;
 			return false;
 		}
+		clock_gettime(CLOCK_MONOTONIC, &c->idle_since);
+		c->idle_woke = false;
 		request_next(&c->req);
 	}
 	return true;
@@ -303,13 +333,8 @@ int conn_serve(const struct config *cfg, int root_fd, const struct conn_info *ci
 	c.hctx.cfg = cfg;
 	c.hctx.root.fd = root_fd;
 	c.hctx.root.follow_symlinks = cfg->follow_symlinks;
-	int type;
-	socklen_t tlen = sizeof(type);
-	c.io = (struct io){
-		.in_fd = ci->fd,
-		.out_fd = ci->out_fd,
-		.is_socket = getsockopt(ci->fd, SOL_SOCKET, SO_TYPE, &type, &tlen) == 0,
-	};
+	c.io = (struct io){.in_fd = ci->fd, .out_fd = ci->out_fd, .is_socket = ci->is_socket};
+	log_batch_lines(true);
 	netaddr_host(&ci->peer, c.client, sizeof(c.client));
 	clock_gettime(CLOCK_MONOTONIC, &c.started);
 	request_init(&c.req, cfg->max_body);
@@ -321,5 +346,6 @@ int conn_serve(const struct config *cfg, int root_fd, const struct conn_info *ci
 	if (!tls_enabled() || start_tls(&c))
 		serve_loop(&c);
 	trace_close(&c, ci);
+	log_flush();
 	return 0;
 }

@@ -12,6 +12,7 @@
 #include "httpdate.h"
 
 #define LOG_LINE_MAX 4096
+#define LOG_BATCH_MAX 4096 /* PIPE_BUF: one atomic write to a pipe */
 
 static struct log_options log_opt;
 static int log_fd = STDERR_FILENO; /* access and error lines */
@@ -79,9 +80,43 @@ static void log_write_fd(int fd, const char *line, size_t len)
 	}
 }
 
+/* A child batches its access lines: one write(2) for many requests keeps
+ * the keep-alive path short. The batch never exceeds PIPE_BUF, so it
+ * reaches a pipe in one piece, and conn.c flushes it within a second of
+ * going idle, at close and before exit. */
+static char log_batch[LOG_BATCH_MAX];
+static size_t log_batched;
+static bool log_batching;
+
+void log_batch_lines(bool on)
+{
+	log_flush();
+	log_batching = on;
+}
+
+void log_flush(void)
+{
+	size_t n = log_batched;
+	log_batched = 0;
+	if (n)
+		log_write_fd(log_fd, log_batch, n);
+}
+
+bool log_pending(void)
+{
+	return log_batched > 0;
+}
+
 static void log_write(const char *line, size_t len)
 {
-	log_write_fd(log_fd, line, len);
+	if (!log_batching || len > sizeof(log_batch)) {
+		log_write_fd(log_fd, line, len);
+		return;
+	}
+	if (len > sizeof(log_batch) - log_batched)
+		log_flush();
+	memcpy(log_batch + log_batched, line, len);
+	log_batched += len;
 }
 
 /* Append s escaped like python's log_message: control bytes, DEL, '"'
@@ -214,6 +249,7 @@ static void log_vline(const char *prefix, const char *fmt, va_list ap, int err)
 	if (fl && fmt[fl - 1] == ':')
 		append(line, cap, &n, " %s", strerror(err));
 	line[n++] = '\n';
+	log_flush(); /* keep the order of what this process logged */
 	log_write_fd(STDERR_FILENO, line, n);
 }
 

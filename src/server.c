@@ -286,6 +286,7 @@ static void accept_batch(struct server *s)
 		ci.fd = accept4(s->listen_fd, (struct sockaddr *)&ci.peer, &len, SOCK_CLOEXEC);
 		if (ci.fd >= 0) {
 			ci.out_fd = ci.fd;
+			ci.is_socket = true;
 			hand_off(s, &ci);
 			continue;
 		}
@@ -401,6 +402,8 @@ static void server_init(struct server *s, const struct config *cfg, struct liste
 	s->cfg = cfg;
 	s->listen_fd = l->fd;
 	init_logging(cfg, cfg->quiet, cfg->trace);
+	/* Read /etc/localtime once here, not once in every child. */
+	tzset();
 	s->root_fd = open_root(cfg);
 	s->spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	if (s->spare_fd < 0)
@@ -501,6 +504,9 @@ int server_serve_inetd(const struct config *cfg)
 		peer_from_socat(&ci.peer);
 	/* Over pipes, read stdin and answer on stdout; a socket is both. */
 	ci.out_fd = is_socket ? STDIN_FILENO : STDOUT_FILENO;
+	int type;
+	socklen_t tlen = sizeof(type);
+	ci.is_socket = getsockopt(STDIN_FILENO, SOL_SOCKET, SO_TYPE, &type, &tlen) == 0;
 	if (log_tracing()) {
 		char remote[NETADDR_STRLEN];
 		netaddr_host_port(&ci.peer, remote, sizeof(remote));
