@@ -339,7 +339,8 @@ static void dirlist_human_size(off_t size, struct buf *out)
 	}
 	double v = (double)size / 1024.0;
 	size_t u = 0;
-	while (v >= 1024.0 && u + 1 < sizeof(units) / sizeof(units[0])) {
+	/* From 1023.95 up, "%.1f" would round to "1024.0": next unit. */
+	while (v >= 1023.95 && u + 1 < sizeof(units) / sizeof(units[0])) {
 		v /= 1024.0;
 		u++;
 	}

@@ -93,18 +93,22 @@ static bool can_gzip_now(const struct config *cfg, const char *ctype, const stru
 /* Pick the variant the client accepts best (br before gzip at equal
  * weights). Range asks for bytes of the identity body, so with a Range
  * header only identity is chosen. *vary: whether the answer depends on
- * Accept-Encoding at all, so that caches key every variant on it. */
+ * Accept-Encoding at all, so that caches key every variant on it.
+ * Siblings are looked for only when they could be sent, or when the
+ * type is one whose identity answer must then say Vary: a video seek
+ * (Range) or an image for a client without codings costs no openat2. */
 static void choose_variant(const struct handler_ctx *ctx, const char *rel, const char *ctype,
 			   const struct request *req, struct variant *v, bool *vary)
 {
-	struct stat bst, gst;
-	int br = open_sibling(&ctx->root, rel, ".br", &v->st, &bst);
-	int gz = open_sibling(&ctx->root, rel, ".gz", &v->st, &gst);
-	bool now = gz < 0 && can_gzip_now(ctx->cfg, ctype, &v->st);
-	*vary = br >= 0 || gz >= 0 || now;
 	struct encoding_accept acc = {0, 0};
 	if (!request_header(req, "Range"))
 		encoding_parse_accept(request_header(req, "Accept-Encoding"), &acc);
+	bool look = acc.br > 0 || acc.gzip > 0 || encoding_compressible(ctype);
+	struct stat bst, gst;
+	int br = look ? open_sibling(&ctx->root, rel, ".br", &v->st, &bst) : -1;
+	int gz = look ? open_sibling(&ctx->root, rel, ".gz", &v->st, &gst) : -1;
+	bool now = gz < 0 && can_gzip_now(ctx->cfg, ctype, &v->st);
+	*vary = br >= 0 || gz >= 0 || now;
 	unsigned wbr = br >= 0 ? acc.br : 0;
 	unsigned wgz = gz >= 0 || now ? acc.gzip : 0;
 	if (wbr > 0 && wbr >= wgz) {

@@ -8,7 +8,9 @@
 
 int main(int argc, char **argv)
 {
-	struct config cfg;
+	/* Static: it lives as long as the process, and what config_parse
+	 * allocated for it (the --header list) stays reachable to the end. */
+	static struct config cfg;
 	config_parse(&cfg, argc, argv);
 	response_configure(&cfg);
 	if (cfg.inetd)

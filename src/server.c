@@ -275,7 +275,8 @@ static void shed_with_spare_fd(struct server *s)
 	int fd = accept4(s->listen_fd, (struct sockaddr *)&peer, &len, SOCK_CLOEXEC);
 	if (fd >= 0)
 		refuse(s, fd, &peer, "Out of file descriptors");
-	s->spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	/* Any fd will do, and after --chroot there is no /dev/null. */
+	s->spare_fd = fcntl(s->root_fd, F_DUPFD_CLOEXEC, 0);
 }
 
 static void accept_batch(struct server *s)

@@ -116,6 +116,8 @@ static int group_setup(void **state)
 	rc |= fixture_write(&fx, "doc.md", buf, 2000);
 	rc |= fixture_write(&fx, "pic.png", text, TEXT_LEN);
 	rc |= make_sparse("huge.txt", 8 * 1024 * 1024 + 1);
+	rc |= fixture_write(&fx, "blob.wasm", text, 100);
+	rc |= fixture_write_str(&fx, "blob.wasm.br", BR_BYTES);
 	return rc ? -1 : 0;
 }
 
@@ -307,6 +309,23 @@ static void no_compression_without_flag(void **state)
 	response_free(&r);
 }
 
+/* Any type may have a sibling; it is looked for when the client accepts
+ * a coding. Without one, a type --compress would not touch answers
+ * without Vary (no sibling lookup at all). */
+static void sibling_for_any_type(void **state)
+{
+	struct response r;
+
+	(void)state;
+	get_ae("GET", "/blob.wasm", "br", NULL, &r);
+	assert_header(&r, "Content-Encoding", "br");
+	assert_header(&r, "Vary", "Accept-Encoding");
+	assert_body_str(&r, BR_BYTES);
+	response_free(&r);
+	expect_identity("/blob.wasm", "gzip", text, 100, true);
+	expect_identity("/blob.wasm", NULL, text, 100, false);
+}
+
 static void curl_compressed_sibling(void **state)
 {
 	struct run_result rr;
@@ -463,6 +482,7 @@ int main(void)
 		T(head_matches_get_for_variant),
 		T(not_modified_per_variant),
 		T(no_compression_without_flag),
+		T(sibling_for_any_type),
 		T(curl_compressed_sibling),
 		TC(gzip_on_the_fly),
 		TC(gzip_thresholds_and_types),

@@ -320,6 +320,28 @@ static void extra_headers_everywhere(void **state)
 	response_free(&r);
 }
 
+/* The parent's own 503 (past --max-clients) carries them too. */
+static void extra_headers_on_parent_503(void **state)
+{
+	static const char *args[] = {"--max-clients", "1", "--header", "X-One: 1", "--cors", NULL};
+	struct client held, c;
+	struct response r;
+
+	(void)state;
+	assert_int_equal(harness_start(&srv, fx.root, args), 0);
+	assert_rc_ok(client_connect(&held, srv.port));
+	assert_int_equal(harness_wait_children(srv.pid, 1, HARNESS_WAIT_MS), 0);
+	assert_rc_ok(client_connect(&c, srv.port));
+	assert_rc_ok(client_read_response(&c, &r, false));
+	assert_int_equal(r.status, 503);
+	assert_header(&r, "X-One", "1");
+	assert_header(&r, "Access-Control-Allow-Origin", "*");
+	assert_null(response_header(&r, "Cache-Control"));
+	response_free(&r);
+	client_close(&c);
+	client_close(&held);
+}
+
 static void bad_header_refused_at_start(void **state)
 {
 	static const char *const bad[] = {"No colon", "Bad Name: x", ": empty name", "X: a\rb"};
@@ -407,6 +429,7 @@ int main(void)
 		T_WITH(cors_on_every_response, setup_cors),
 		T_WITH(cors_preflight, setup_cors),
 		T_WITH(extra_headers_everywhere, setup_headers),
+		T_WITH(extra_headers_on_parent_503, no_setup),
 		cmocka_unit_test_setup_teardown(bad_header_refused_at_start, no_setup, no_teardown),
 		T_WITH(cache_control_on_success, setup_cache),
 		T_WITH(cache_zero, no_setup),
