@@ -103,7 +103,12 @@ static void choose_variant(const struct handler_ctx *ctx, const char *rel, const
 	struct encoding_accept acc = {0, 0};
 	if (!request_header(req, "Range"))
 		encoding_parse_accept(request_header(req, "Accept-Encoding"), &acc);
-	bool look = acc.br > 0 || acc.gzip > 0 || encoding_compressible(ctype);
+	/* A client that names no encoding at all (wrk, curl, scripts) gets
+	 * the file without two sibling lookups: identity is always right for
+	 * it, and a cache that keeps this answer without Vary can only hand
+	 * identity to others, which they accept too. */
+	bool names_encodings = request_header(req, "Accept-Encoding") != NULL;
+	bool look = acc.br > 0 || acc.gzip > 0 || (names_encodings && encoding_compressible(ctype));
 	struct stat bst, gst;
 	int br = look ? open_sibling(&ctx->root, rel, ".br", &v->st, &bst) : -1;
 	int gz = look ? open_sibling(&ctx->root, rel, ".gz", &v->st, &gst) : -1;
