@@ -4,6 +4,8 @@
 #ifndef HTTPD_LITE_HTTP_H
 #define HTTPD_LITE_HTTP_H
 
+#include <stdbool.h>
+
 enum http_status {
 	HTTP_NONE = 0,
 	HTTP_OK = 200,
@@ -34,6 +36,10 @@ const char *http_reason(enum http_status status);
 /* python's longer explanation for error pages ("Nothing matches the
  * given URI"). */
 const char *http_explain(enum http_status status);
+
+/* RFC 9110 5.6.2 tchar: a byte that may appear in a token (method,
+ * field name, media type, coding). NUL is not one. */
+bool http_is_tchar(unsigned char c);
 
 /* Statuses after which a response never has a body (RFC 9110 6.4.1). */
 int http_status_has_body(enum http_status status);

@@ -1,4 +1,5 @@
 #include "config.h"
+#include "http.h"
 
 #include <llhttp.h>
 
@@ -215,12 +216,6 @@ static void config_defaults(struct config *cfg)
 	cfg->log_format = "python";
 }
 
-/* RFC 9110 5.1 field-name: a token. */
-static bool is_token_char(unsigned char c)
-{
-	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-	       (c && strchr("!#$%&'*+-.^_`|~", c));
-}
 
 /* "Name: value" with a token name and a value of visible characters,
  * spaces and tabs only: nothing that could split the response. */
@@ -230,7 +225,7 @@ static void check_header(const char *h)
 	if (!colon || colon == h)
 		usage_error("invalid --header '%s': expected 'Name: value'", h);
 	for (const char *p = h; p < colon; p++)
-		if (!is_token_char((unsigned char)*p))
+		if (!http_is_tchar((unsigned char)*p))
 			usage_error("invalid --header '%s': bad character in the name", h);
 	for (const char *p = colon + 1; *p; p++)
 		if ((unsigned char)*p < 0x20 ? *p != '\t' : *p == 0x7f)

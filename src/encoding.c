@@ -4,6 +4,7 @@
  *   weight          = OWS ";" OWS "q=" qvalue
  *   qvalue          = ( "0" [ "." 0*3DIGIT ] ) / ( "1" [ "." 0*3("0") ] ) */
 #include "encoding.h"
+#include "http.h"
 
 #include <stddef.h>
 #include <string.h>
@@ -11,11 +12,6 @@
 
 #define WEIGHT_UNSET 1001u /* above any qvalue */
 
-static bool is_tchar(unsigned char c)
-{
-	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-	       (c && strchr("!#$%&'*+-.^_`|~", c));
-}
 
 static const char *skip_ows(const char *p)
 {
@@ -93,7 +89,7 @@ void encoding_parse_accept(const char *value, struct encoding_accept *acc)
 		if (*p == '\0')
 			break;
 		const char *name = p;
-		while (is_tchar((unsigned char)*p))
+		while (http_is_tchar((unsigned char)*p))
 			p++;
 		size_t len = (size_t)(p - name);
 		int q = scan_weight(&p);

@@ -1,6 +1,7 @@
 #include "http.h"
 
 #include <stddef.h>
+#include <string.h>
 
 struct status_text {
 	enum http_status status;
@@ -72,4 +73,10 @@ int http_status_has_body(enum http_status status)
 {
 	return !(status == HTTP_NO_CONTENT || status == HTTP_NOT_MODIFIED ||
 		 (status >= 100 && status < 200));
+}
+
+bool http_is_tchar(unsigned char c)
+{
+	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	       (c && strchr("!#$%&'*+-.^_`|~", c));
 }

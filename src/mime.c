@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "http.h"
 
 /* Bounds on what mime.types may give us. Real extensions and types are far
  * shorter; longer tokens are dropped, and the entry cap bounds the memory
@@ -310,14 +311,6 @@ struct mime_parser {
 	size_t type_off;
 };
 
-/* RFC 9110 tchar: what may appear on either side of the '/'. */
-static bool mime_tchar(unsigned char c)
-{
-	if ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') ||
-	    (c >= 'A' && c <= 'Z'))
-		return true;
-	return c && strchr("!#$%&'*+-.^_`|~", c);
-}
 
 static bool mime_valid_type(const char *t, size_t len)
 {
@@ -328,7 +321,7 @@ static bool mime_valid_type(const char *t, size_t len)
 		if (t[i] == '/') {
 			slash = i;
 			nslash++;
-		} else if (!mime_tchar((unsigned char)t[i])) {
+		} else if (!http_is_tchar((unsigned char)t[i])) {
 			return false;
 		}
 	}

@@ -2,6 +2,7 @@
  * decisions about what to answer are made by the handler, except the
  * ones that must be made before the body is read (method, size limits). */
 #include "request.h"
+#include "http.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -294,11 +295,6 @@ static void record_line(struct request *r, const char *data, size_t len)
 	}
 }
 
-static bool is_tchar(unsigned char c)
-{
-	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-	       strchr("!#$%&'*+-.^_`|~", c) != NULL;
-}
 
 /* llhttp stops at the first byte it does not like; python looks at the
  * whole line. "FOO / HTTP/1.1" or "get / HTTP/1.1" is a method we do not
@@ -310,7 +306,7 @@ static void classify_parse_error(struct request *r, llhttp_errno_t err)
 	size_t mlen = sp ? (size_t)(sp - r->line) : r->line_len;
 	bool token = mlen > 0;
 	for (size_t i = 0; i < mlen; i++)
-		token = token && is_tchar((unsigned char)r->line[i]);
+		token = token && http_is_tchar((unsigned char)r->line[i]);
 	if (err == HPE_INVALID_METHOD && token && sp) {
 		snprintf(r->error_detail, sizeof(r->error_detail),
 			 "Unsupported method ('%.*s')", (int)(mlen > 64 ? 64 : mlen), r->line);
