@@ -10,6 +10,7 @@
  * two ASCII digits, "00GET / HTTP/1.1...".
  *   byte 0, bit 0: --no-dotfiles        bit 1: the root.c walk, not openat2
  *   bit 2: feed in two parts at byte 1  bit 3: --compress
+ *   bit 4: --cors (preflights echo a request header)
  *
  * The fixture tree is made once, in a temporary directory: files, a
  * directory, symlinks in and out, a FIFO, a socket (and a device node
@@ -207,7 +208,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	char a0[] = "fuzz_request", a1[] = "-q", a2[] = "-d";
 	char *args[] = {a0, a1, a2, rootdir, NULL};
 	config_parse(&cfg, 4, args);
-	log_init(true, false);
+	struct log_options quiet = {.quiet = true};
+	log_init(&quiet);
 	mime_init(NULL);
 	response_configure(&cfg);
 	const char *why;
@@ -345,6 +347,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	cfg.no_dotfiles = opts & 1;
 	ctx.root.walk_only = opts & 2;
 	cfg.compress = opts & 8;
+	cfg.cors = opts & 16;
 	out_len = 0;
 	request_init(&req, cfg.max_body);
 	if (feed(p, split))

@@ -15,6 +15,7 @@
 #include <limits.h>
 #include <pwd.h>
 #include <stdio.h>
+#include <sys/resource.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -471,6 +472,41 @@ static void chroot_and_user_drop_everything(void **state)
 	unlink(fixture_path(&fx, "rel_out", target, sizeof(target)));
 }
 
+/* Out of fds inside the chroot: the parent still answers 503 each time
+ * (its spare fd must not come from /dev/null, which is not there). */
+static void chroot_out_of_fds_still_503(void **state)
+{
+	/* No --user: prlimit(2) on another uid's process needs privilege
+	 * this test may not have (CAP_SYS_RESOURCE). */
+	static const char *extra[] = { "--chroot", NULL };
+	struct rlimit old, tight;
+	char path[64];
+	struct response r;
+
+	(void)state;
+	if (geteuid() != 0)
+		skip();
+	leak_check_off();
+	start(extra);
+	leak_check_back();
+	assert_int_equal(prlimit(srv.pid, RLIMIT_NOFILE, NULL, &old), 0);
+	int lowest = 0;
+	do
+		snprintf(path, sizeof(path), "/proc/%d/fd/%d", (int)srv.pid, lowest++);
+	while (access(path, F_OK) == 0);
+	tight.rlim_cur = (rlim_t)(lowest - 1);
+	tight.rlim_max = old.rlim_max;
+	assert_int_equal(prlimit(srv.pid, RLIMIT_NOFILE, &tight, NULL), 0);
+	for (int i = 0; i < 3; i++) {
+		assert_rc_ok(http_get(srv.port, "/hello.txt", &r));
+		assert_int_equal(r.status, 503);
+		response_free(&r);
+	}
+	assert_int_equal(prlimit(srv.pid, RLIMIT_NOFILE, &old, NULL), 0);
+	expect_status("/hello.txt", 200, HELLO_BODY);
+	stop();
+}
+
 static void user_without_chroot(void **state)
 {
 	static const char *extra[] = { "--user", "nobody", NULL };
@@ -566,6 +602,7 @@ int main(void)
 		T(dotfiles_served_by_default),
 		T(no_dotfiles_hides_and_refuses),
 		T(chroot_and_user_drop_everything),
+		T(chroot_out_of_fds_still_503),
 		T(user_without_chroot),
 		T(unknown_user_exits_2),
 		T(chroot_and_user_need_root),

@@ -2,8 +2,8 @@
  * double-encoded traversal, absolute-form, backslashes, NUL), special
  * files answered 403 without blocking, smuggling shapes refused and the
  * bytes after them never answered, --max-body, slowloris and the three
- * timeouts, --max-clients, clients resetting mid-download, and at the
- * end no zombie and no fd leaked in the parent.
+ * timeouts, --max-clients, a parent out of fds, clients resetting
+ * mid-download, and at the end no zombie and no fd leaked in the parent.
  *
  * Every wait is an upper bound; nothing here measures speed. */
 #include <stdarg.h>
@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
@@ -170,6 +171,18 @@ static int count_fds(pid_t pid)
 			n++;
 	closedir(d);
 	return n;
+}
+
+/* The lowest fd number pid has free: the next accept() would get it. */
+static int lowest_free_fd(pid_t pid)
+{
+	char path[64];
+
+	for (int fd = 0;; fd++) {
+		snprintf(path, sizeof(path), "/proc/%d/fd/%d", (int)pid, fd);
+		if (access(path, F_OK) < 0)
+			return fd;
+	}
 }
 
 /* Poll until the parent holds want fds again (it may be mid-accept). */
@@ -633,6 +646,36 @@ static void burst_past_max_clients_503(void **state)
 	stop();
 }
 
+/* The parent out of fds (its limit lowered to what it holds): accept()
+ * fails with EMFILE, and the spare fd it keeps for this takes the
+ * connection off the queue to answer 503 instead of leaving it there to
+ * spin on. With the limit back, it serves again. */
+static void out_of_fds_503_then_recovers(void **state)
+{
+	struct rlimit old, tight;
+	struct response r;
+
+	(void)state;
+	start(NULL);
+	assert_int_equal(prlimit(srv.pid, RLIMIT_NOFILE, NULL, &old), 0);
+	int held = count_fds(srv.pid);
+	/* Only the soft limit: it can be raised again without privilege. */
+	tight.rlim_cur = (rlim_t)lowest_free_fd(srv.pid);
+	tight.rlim_max = old.rlim_max;
+	assert_int_equal(prlimit(srv.pid, RLIMIT_NOFILE, &tight, NULL), 0);
+	for (int i = 0; i < 3; i++) {
+		assert_rc_ok(http_get(srv.port, "/hello.txt", &r));
+		assert_int_equal(r.status, 503);
+		assert_header(&r, "Retry-After", "1");
+		response_free(&r);
+	}
+	assert_int_equal(harness_children(srv.pid, NULL), 0);
+	assert_int_equal(prlimit(srv.pid, RLIMIT_NOFILE, &old, NULL), 0);
+	expect_get("/hello.txt", 200, HELLO_BODY);
+	wait_fd_count(srv.pid, held);
+	stop();
+}
+
 /* ---- broken clients --------------------------------------------------- */
 
 static void reset_all(struct client *c, int n)
@@ -758,6 +801,7 @@ int main(void)
 		T(idle_keep_alive_closed),
 		T(client_that_stops_reading_dropped),
 		T(burst_past_max_clients_503),
+		T(out_of_fds_503_then_recovers),
 		T(hundred_resets_leave_nothing_behind),
 		T(half_close_after_request_answered),
 		T(fds_and_zombies_after_everything),
