@@ -91,7 +91,7 @@ missing_test  = $(if $(wildcard /usr/include/cmocka.h),,libcmocka-dev) \
 missing_optional = $(if $(wildcard /usr/include/openssl/ssl.h),,libssl-dev)
 
 .PHONY: all run test unit integration asan fuzz deps auto-deps check-build-deps \
-        check-test-deps check-fuzz-deps tests-build install uninstall clean format lint
+        check-test-deps check-fuzz-deps tests-build install uninstall clean format lint bench
 
 all: check-build-deps $(PROG)
 
@@ -117,10 +117,12 @@ $(BUILD):
 $(BUILD)/tests/harness.o: tests/integration/harness.c tests/integration/harness.h | $(BUILD)
 	$(CC) $(CPPFLAGS) -Itests/integration $(CFLAGS) -c -o $@ $<
 
-$(BUILD)/tests/test_%: tests/unit/test_%.c $(LIB) | $(BUILD)
+TEST_HEADERS := $(wildcard tests/integration/*.h)
+
+$(BUILD)/tests/test_%: tests/unit/test_%.c $(LIB) $(TEST_HEADERS) | $(BUILD)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) $(LLHTTP_LIBS) -lcmocka $(LDLIBS)
 
-$(BUILD)/tests/test_%: tests/integration/test_%.c $(HARNESS_OBJ) $(LIB) | $(BUILD)
+$(BUILD)/tests/test_%: tests/integration/test_%.c $(HARNESS_OBJ) $(LIB) $(TEST_HEADERS) | $(BUILD)
 	$(CC) $(CPPFLAGS) -Itests/integration $(CFLAGS) $(LDFLAGS) -o $@ $< $(HARNESS_OBJ) $(LIB) $(LLHTTP_LIBS) -lcmocka $(LDLIBS)
 
 # ---- dependencies -------------------------------------------------------
@@ -155,7 +157,9 @@ run: auto-deps
 
 test: auto-deps
 	@$(MAKE) --no-print-directory check-test-deps all tests-build
-	@HTTPD_LITE_BIN=$(abspath $(PROG)) tests/run-tests.sh $(UNIT_BINS) $(INTEG_BINS)
+	@e2e=; if command -v chromium >/dev/null 2>&1; then e2e=tests/e2e/run.sh; \
+	  else echo "e2e: skipped (chromium not installed)"; fi; \
+	  HTTPD_LITE_BIN=$(abspath $(PROG)) tests/run-tests.sh $(UNIT_BINS) $(INTEG_BINS) $$e2e
 
 tests-build: $(UNIT_BINS) $(INTEG_BINS)
 
@@ -202,6 +206,22 @@ fuzz: check-build-deps check-fuzz-deps
 
 $(BUILD)/fuzz_%: tests/fuzz/fuzz_%.c $(LIB) | $(BUILD)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -fsanitize=fuzzer $(LDFLAGS) -o $@ $< $(LIB) $(LLHTTP_LIBS) $(LDLIBS)
+
+# ---- benchmark -------------------------------------------------------------
+# httpd-lite against nginx, lighttpd, mini_httpd, busybox httpd and python
+# on loopback (bench/bench.py: about 10 minutes, `make bench QUICK=1` about
+# 2); installs the peers when root, writes bench/results.md. Not part of
+# `make test`. The fork-rate and big-read clients get the server's flags.
+BENCH_TOOLS := $(BUILD)/bench/forkrate $(BUILD)/bench/bigread
+
+bench: auto-deps
+	@$(MAKE) --no-print-directory all $(BENCH_TOOLS)
+	python3 bench/bench.py --server-bin $(PROG) --tools $(BUILD)/bench \
+	  $(if $(filter-out 0,$(QUICK)),--quick) $(BENCH_ARGS)
+
+$(BUILD)/bench/%: bench/%.c | $(BUILD)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $<
 
 # ---- install ---------------------------------------------------------------
 PREFIX  ?= /usr/local

@@ -47,6 +47,7 @@ struct dirlist_view {
 	enum dirlist_key key;
 	bool descending;
 	bool json;
+	bool format_given; /* ?format= said html or json: Accept does not count */
 };
 
 /* The view a query string asks for ("sort=size&order=desc"); unknown

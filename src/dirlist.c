@@ -210,9 +210,9 @@ static void dirlist_view_param(const char *q, size_t len, struct dirlist_view *v
 	else if (dirlist_param(q, len, "order", "desc"))
 		view->descending = true;
 	else if (dirlist_param(q, len, "format", "json"))
-		view->json = true;
+		view->json = view->format_given = true;
 	else if (dirlist_param(q, len, "format", "html"))
-		view->json = false;
+		view->json = false, view->format_given = true;
 }
 
 void dirlist_view_from_query(const char *query, struct dirlist_view *view)

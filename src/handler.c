@@ -240,14 +240,16 @@ static void serve_file(const struct handler_ctx *ctx, int fd, const struct stat 
 	}
 }
 
-/* JSON for ?format=json, or for a client that asks for JSON and not for
- * HTML (a browser's Accept names text/html). */
+/* JSON for ?format=json, or for a client that prefers application/json
+ * to text/html (a browser's Accept names text/html first; a tie goes to
+ * HTML). ?format= wins over Accept. */
 static bool wants_json(const struct request *req, const struct dirlist_view *view)
 {
+	if (view->format_given)
+		return view->json;
 	const char *accept = request_header(req, "Accept");
-	if (view->json)
-		return true;
-	return accept && strstr(accept, "application/json") && !strstr(accept, "text/html");
+	int json = http_accept_weight(accept, "application/json");
+	return json > 0 && json > http_accept_weight(accept, "text/html");
 }
 
 static void serve_listing(const struct handler_ctx *ctx, int dir_fd, const struct path *p,

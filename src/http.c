@@ -2,6 +2,7 @@
 
 #include <stddef.h>
 #include <string.h>
+#include <strings.h>
 
 struct status_text {
 	enum http_status status;
@@ -79,4 +80,50 @@ bool http_is_tchar(unsigned char c)
 {
 	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
 	       (c && strchr("!#$%&'*+-.^_`|~", c));
+}
+
+/* RFC 9110 12.4.2 qvalue at [p, end) as 0..1000: "0.5" -> 500.
+ * Malformed counts as the default, 1. */
+static int parse_qvalue(const char *p, const char *end)
+{
+	if (p >= end || (*p != '0' && *p != '1'))
+		return 1000;
+	int q = *p++ == '1' ? 1000 : 0;
+	if (p < end && *p == '.')
+		for (int scale = 100, i = 1; i <= 3 && p + i < end && p[i] >= '0' && p[i] <= '9';
+		     i++, scale /= 10)
+			q += (p[i] - '0') * scale;
+	return q > 1000 ? 1000 : q;
+}
+
+/* The q parameter among the ";"-separated parameters starting at p. */
+static int weight_of_params(const char *p, const char *end)
+{
+	while (p && p < end) {
+		p++; /* the ';' */
+		while (p < end && (*p == ' ' || *p == '\t'))
+			p++;
+		if (end - p >= 2 && (*p == 'q' || *p == 'Q') && p[1] == '=')
+			return parse_qvalue(p + 2, end);
+		p = memchr(p, ';', (size_t)(end - p));
+	}
+	return 1000;
+}
+
+int http_accept_weight(const char *accept, const char *type)
+{
+	size_t tlen = strlen(type);
+	while (accept && *accept) {
+		const char *end = accept + strcspn(accept, ",");
+		while (*accept == ' ' || *accept == '\t')
+			accept++;
+		const char *semi = memchr(accept, ';', (size_t)(end - accept));
+		const char *rend = semi ? semi : end;
+		while (rend > accept && (rend[-1] == ' ' || rend[-1] == '\t'))
+			rend--;
+		if ((size_t)(rend - accept) == tlen && strncasecmp(accept, type, tlen) == 0)
+			return weight_of_params(semi, end);
+		accept = *end ? end + 1 : end;
+	}
+	return -1;
 }

@@ -370,27 +370,30 @@ struct entry {
 	const char *text;
 };
 
-/* python: sorted by str.lower (so '_' before letters), dirs "/", symlinks
- * "@" (a symlinked dir still links with "/"), text html.escape'd, hrefs
+/* Directories first (a symlink to one is one), each group in python's
+ * str.lower order (so '_' before letters); dirs "/", symlinks "@" (a
+ * symlinked dir still links with "/"), text html.escape'd, hrefs
  * urllib.parse.quote'd. */
 static const struct entry dir_entries[] = {
+	{ "dirlink/", "dirlink@" },
+	{ "sub/", "sub/" },
 	{ ".hidden", ".hidden" },
 	{ "%3Camp%26%3E.txt", "&lt;amp&amp;&gt;.txt" },
 	{ "_under.txt", "_under.txt" },
 	{ "A.txt", "A.txt" },
 	{ "b.txt", "b.txt" },
 	{ "caf%C3%A9.txt", "caf\xc3\xa9.txt" },
-	{ "dirlink/", "dirlink@" },
 	{ "link", "link@" },
 	{ "sp%20ace.txt", "sp ace.txt" },
-	{ "sub/", "sub/" },
 };
 
-/* Parse `<li><a href="H">T</a>` items in order; returns the count. */
+/* Parse the entry rows, `<tr><td class="n"><a href="H">T</a></td>`, in
+ * order (the parent row, `<tr class="up">`, is not an entry); returns the
+ * count. */
 static size_t parse_entries(const char *body, char (*href)[128],
 			    char (*text)[128], size_t max)
 {
-	static const char open[] = "<li><a href=\"";
+	static const char open[] = "<tr><td class=\"n\"><a href=\"";
 	const char *p = body;
 	size_t n = 0;
 
@@ -402,7 +405,7 @@ static size_t parse_entries(const char *body, char (*href)[128],
 		if (!q || q[1] != '>')
 			break;
 		t = q + 2;
-		e = strstr(t, "</a>");
+		e = strstr(t, "</a></td>");
 		if (!e)
 			break;
 		snprintf(href[n], 128, "%.*s", (int)(q - h), h);
@@ -424,6 +427,15 @@ static void assert_listing_page(const struct response *r, const char *path)
 	assert_contains(r->body, r->body_len, want);
 	snprintf(want, sizeof(want), "<h1>Directory listing for %s</h1>", path);
 	assert_contains(r->body, r->body_len, want);
+	assert_header(r, "Vary", "Accept");
+	/* A way up, except at the root. */
+	if (strcmp(path, "/") == 0)
+		assert_false(harness_contains(r->body, r->body_len,
+					      "href=\"../\""));
+	else
+		assert_contains(r->body, r->body_len,
+				"<tr class=\"up\"><td class=\"n\"><a href=\"../\">"
+				"Parent directory</a></td>");
 }
 
 /* HEAD, GET of a listing and a redirect, then a file, on one connection:
