@@ -56,7 +56,7 @@ endif
 FLAGS_NOW   := $(CC) $(CPPFLAGS) $(CFLAGS)
 FLAGS_STAMP := $(BUILD)/.flags
 ifneq ($(FLAGS_NOW),$(file <$(FLAGS_STAMP)))
-  $(shell mkdir -p $(BUILD))
+  $(shell mkdir -p $(BUILD)/tests)
   $(file >$(FLAGS_STAMP),$(FLAGS_NOW))
 endif
 
@@ -111,6 +111,8 @@ $(BUILD)/llhttp/%.o: $(LLHTTP_DIR)/%.c $(LLHTTP_HEADER)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(filter-out -W% -std=%,$(CFLAGS)) -std=c11 -w -c -o $@ $<
 
+# The flags stamp above may have made $(BUILD) already: create tests/
+# with it, so the order-only rule never sees a half-made directory.
 $(BUILD):
 	@mkdir -p $@ $@/tests
 
