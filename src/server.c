@@ -245,6 +245,8 @@ static void hand_off(struct server *s, struct conn_info *ci)
 	socklen_t len = sizeof(ci->local);
 	if (getsockname(ci->fd, (struct sockaddr *)&ci->local, &len) < 0)
 		memset(&ci->local, 0, sizeof(ci->local));
+	if (s->nchildren >= s->cfg->max_clients)
+		reap_children(s); /* some may have exited since the last look */
 	if (s->nchildren >= s->cfg->max_clients) {
 		refuse(s, ci->fd, &ci->peer, "Too many clients");
 		return;
@@ -442,8 +444,11 @@ int server_run(const struct config *cfg, struct listener *l)
 			  (int)getpid());
 	while (!got_stop) {
 		wait_for_event(&s, &unblocked);
-		if (got_sigchld)
-			reap_children(&s);
+		/* Not only on SIGCHLD: when ppoll returns with the listener
+		 * ready, it restores the signal mask without delivering a
+		 * pending SIGCHLD, so under a steady stream of connections
+		 * the flag might never be set. One wait4 per wake-up. */
+		reap_children(&s);
 		if (got_status)
 			print_status(&s);
 		if (got_reopen) {

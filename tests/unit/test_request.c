@@ -118,7 +118,7 @@ static void test_pipelined_ten(void **state)
 	for (int i = 0; i < 10; i++) {
 		off += request_feed(req, all + off, len - off);
 		assert_int_equal(req->state, REQUEST_COMPLETE);
-		char want[8];
+		char want[16];
 		snprintf(want, sizeof(want), "/%d", i);
 		assert_string_equal(req->target, want);
 		request_next(req);
