@@ -48,18 +48,19 @@ fi
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/httpd-lite-e2e.XXXXXX")
 www=$tmp/www
 server_pid=
+tls_server_pid=
 declare -A chrome_pids=()
 
 cleanup() {
-	local name
+	local name pid
 	for name in "${!chrome_pids[@]}"; do
 		kill -KILL -- -"${chrome_pids[$name]}" 2>/dev/null
 		wait "${chrome_pids[$name]}" 2>/dev/null
 	done
-	if [ -n "$server_pid" ]; then
-		kill "$server_pid" 2>/dev/null
-		wait "$server_pid" 2>/dev/null
-	fi
+	for pid in $server_pid $tls_server_pid; do
+		kill "$pid" 2>/dev/null
+		wait "$pid" 2>/dev/null
+	done
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
@@ -304,6 +305,44 @@ if command -v wget >/dev/null; then
 	check wget_mirror_byte_for_byte t_mirror
 else
 	echo "[  SKIPPED ] wget_mirror_byte_for_byte (wget not installed)"
+fi
+
+# ---- HTTPS: the same listing through TLS, in the browser ---------------------------
+# A throw-away self-signed certificate; chromium is told to accept it.
+start_tls_server() {
+	local port i
+	openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=127.0.0.1 \
+		-addext subjectAltName=IP:127.0.0.1 -keyout "$tmp/key.pem" -out "$tmp/cert.pem" \
+		>/dev/null 2>&1 || return 1
+	port=$(py free-port) || return 1
+	"$BIN" -b 127.0.0.1 -p "$port" -d "$www" --tls-cert "$tmp/cert.pem" \
+		--tls-key "$tmp/key.pem" >"$tmp/tls.out" 2>"$tmp/tls.log" </dev/null &
+	tls_server_pid=$!
+	for ((i = 0; i < 50; i++)); do
+		if grep -q '^Serving HTTPS' "$tmp/tls.out" 2>/dev/null; then
+			tls_base=https://127.0.0.1:$port
+			return 0
+		fi
+		sleep 0.1
+	done
+	return 1
+}
+t_https_listing() {
+	ran https_listing && py listing "$tmp/https_listing.out" /browse/ "$www/browse" &&
+		grep -q '"GET /browse/ HTTP/1.1" 200' "$tmp/tls.log"
+}
+if "$BIN" --version | grep -q 'tls=on' && command -v openssl >/dev/null; then
+	if start_tls_server; then
+		chrome_start https_listing --ignore-certificate-errors --dump-dom "$tls_base/browse/"
+		chrome_wait
+		check https_listing_in_the_browser t_https_listing
+	else
+		failed_names+=(https_server_start)
+	fi
+	kill "$tls_server_pid" 2>/dev/null
+	wait "$tls_server_pid" 2>/dev/null
+else
+	echo "[  SKIPPED ] https_listing_in_the_browser (no TLS in this build, or no openssl)"
 fi
 
 echo "[==========] $((passed + ${#failed_names[@]})) test(s) run in ${SECONDS} s."
