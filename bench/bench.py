@@ -19,7 +19,7 @@ Steps:
   5. count the system calls a keep-alive child makes per request
      (strace -c -f attached to the process serving one connection);
   6. run the scenarios and the two ceilings (bare fork rate, loopback
-     TCP with iperf3) in rounds, sampling memory during (a) and (e);
+     TCP with iperf3) in rounds, sampling memory under (a) and (e) loads;
   7. print the table and write it to bench/results.md, with the issue's
      targets marked met or missed for httpd-lite.
 
@@ -719,17 +719,31 @@ def run_iperf(tools, seconds, clients):
 
 # ---- one cell --------------------------------------------------------------------------
 
-def measure(sc, name, proc, tools, seconds, baseline):
+def sample_memory_under_load(sc, proc, tools, port, baseline):
+    """Memory under the scenario's load, in a short run of its own: reading
+    /proc/PID/smaps_rollup takes each process's mmap lock and the sampler
+    competes for the CPU, so sampling inside a measured run would stall a
+    server with many children and inflate its latency figures."""
+    _, mem = run_wrk(tools, sc, port, 1.0 + sc.extra_seconds,
+                     lambda: sample_memory(proc.pid))
+    settle(proc.pid, baseline)
+    return mem
+
+
+def measure(sc, name, proc, tools, seconds, baseline, rnd=1):
     """One cell: the load, then (once the server's per-connection
-    children are gone and reaped) the CPU time the server spent on it."""
+    children are gone and reaped) the CPU time the server spent on it.
+    Memory is sampled in round 1 only, in an extra run before the
+    measured one."""
     port = SERVER_PORTS[name]
     seconds += sc.extra_seconds
+    mem = (sample_memory_under_load(sc, proc, tools, port, baseline)
+           if sc.memory and rnd == 1 and sc.kind != "bigread" else None)
     cpu0 = server_cpu_seconds(proc.pid)
     if sc.kind == "bigread":
         r = run_bigread(tools, sc, port, seconds)
     else:
-        sampler = (lambda: sample_memory(proc.pid)) if sc.memory else None
-        r, mem = run_wrk(tools, sc, port, seconds, sampler)
+        r, _ = run_wrk(tools, sc, port, seconds)
         if sc.kind == "wrk-bytes" and "bytes_per_s" in r:
             r["mbps"] = r["bytes_per_s"] / 1e6
         if mem:
@@ -811,7 +825,7 @@ def run_rounds(args, servers, checks, tools):
                 if why is not None:
                     results[sc.key][name].append({"error": "failed the check: " + why})
                     continue
-                r = measure(sc, name, proc, tools, args.seconds, baselines[name])
+                r = measure(sc, name, proc, tools, args.seconds, baselines[name], rnd)
                 results[sc.key][name].append(r)
                 log("  %-6s %-10s %s" % (sc.key, name, brief(sc, r)))
                 if proc.poll() is not None:
@@ -1037,7 +1051,8 @@ def memory_table(args, names, results):
     keys = [sc for sc in args.scenarios if sc.memory]
     if not keys:
         return []
-    L = ["**Memory** sampled halfway through each run (largest value over the rounds): the "
+    L = ["**Memory** sampled halfway through an extra 1 s run of the same load in round 1 "
+         "(not during the measured runs, whose latency it would disturb): the "
          "server's main process RSS, and the private dirty memory "
          "(`/proc/PID/smaps_rollup`) of its largest child: a per-connection child for "
          "httpd-lite, mini_httpd and busybox, the worker for nginx; lighttpd and python "
