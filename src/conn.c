@@ -23,9 +23,9 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/time.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "handler.h"
 #include "io.h"
 #include "log.h"
@@ -60,21 +60,18 @@ struct conn {
 	char rbuf[CONN_READ_BUF];
 	size_t rstart, rend;
 	struct request req;
-	struct timespec started;      /* accept time */
-	struct timespec req_started;  /* first byte of the current request */
+	long long started_ms;         /* accept time (clock_now_ms) */
+	long long req_started_ms;     /* first byte of the current request */
 	unsigned rcvtimeo_ms;         /* what SO_RCVTIMEO is set to now */
-	struct timespec idle_since;   /* the last answer went out */
+	long long idle_since_ms;      /* the last answer went out */
 	bool idle_woke;               /* woke up to flush the log while idle */
 	unsigned requests;
 	unsigned long long bytes_sent;
 };
 
-static long long elapsed_ms(const struct timespec *since)
+static long long elapsed_ms(long long since_ms)
 {
-	struct timespec now;
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	return (long long)(now.tv_sec - since->tv_sec) * 1000 +
-	       (now.tv_nsec - since->tv_nsec) / 1000000;
+	return clock_now_ms() - since_ms;
 }
 
 static int set_timeout(int fd, int opt, unsigned ms)
@@ -97,9 +94,9 @@ static unsigned wanted_timeout(const struct conn *c)
 	if (is_idle(c)) {
 		if (!c->idle_woke)
 			return c->cfg->idle_timeout_ms;
-		left = (long long)c->cfg->idle_timeout_ms - elapsed_ms(&c->idle_since);
+		left = (long long)c->cfg->idle_timeout_ms - elapsed_ms(c->idle_since_ms);
 	} else {
-		const struct timespec *since = c->requests ? &c->req_started : &c->started;
+		long long since = c->requests ? c->req_started_ms : c->started_ms;
 		left = (long long)c->cfg->header_timeout_ms - elapsed_ms(since);
 	}
 	return left > 0 ? (unsigned)left : 0;
@@ -213,10 +210,9 @@ static void linger_close(struct conn *c)
 	log_flush(); /* the lines are done; the client may keep us 2 s */
 	io_shutdown_write(&c->io);
 	if (c->io.is_socket && set_timeout(c->io.in_fd, SO_RCVTIMEO, CONN_LINGER_MS) == 0) {
-		struct timespec start;
-		clock_gettime(CLOCK_MONOTONIC, &start);
+		long long start = clock_now_ms();
 		size_t drained = 0;
-		while (drained < CONN_LINGER_BYTES && elapsed_ms(&start) < CONN_LINGER_MS) {
+		while (drained < CONN_LINGER_BYTES && elapsed_ms(start) < CONN_LINGER_MS) {
 			ssize_t n = read(c->io.in_fd, c->rbuf, sizeof(c->rbuf));
 			if (n < 0 && errno == EINTR)
 				continue;
@@ -236,7 +232,7 @@ static bool process_buffer(struct conn *c, bool *linger)
 		bool was_started = c->req.started;
 		c->rstart += request_feed(&c->req, c->rbuf + c->rstart, c->rend - c->rstart);
 		if (!was_started && c->req.started)
-			clock_gettime(CLOCK_MONOTONIC, &c->req_started);
+			c->req_started_ms = clock_now_ms();
 		if (c->req.state == REQUEST_FAILED) {
 			answer_error(c, c->req.error, c->req.error_message);
 			*linger = true;
@@ -248,7 +244,7 @@ static bool process_buffer(struct conn *c, bool *linger)
 			*linger = c->rstart < c->rend;
 			return false;
 		}
-		clock_gettime(CLOCK_MONOTONIC, &c->idle_since);
+		c->idle_since_ms = clock_now_ms();
 		c->idle_woke = false;
 		request_next(&c->req);
 	}
@@ -263,7 +259,7 @@ static void trace_close(const struct conn *c, const struct conn_info *ci)
 	netaddr_host_port(&ci->peer, remote, sizeof(remote));
 	log_trace("child %d: close fd=%d remote=%s requests=%u bytes=%llu lifetime=%.3fs",
 		  (int)getpid(), ci->fd, remote, c->requests, c->bytes_sent,
-		  (double)elapsed_ms(&c->started) / 1000.0);
+		  (double)elapsed_ms(c->started_ms) / 1000.0);
 }
 
 static void serve_loop(struct conn *c)
@@ -336,7 +332,7 @@ int conn_serve(const struct config *cfg, int root_fd, const struct conn_info *ci
 	c.io = (struct io){.in_fd = ci->fd, .out_fd = ci->out_fd, .is_socket = ci->is_socket};
 	log_batch_lines(true);
 	netaddr_host(&ci->peer, c.client, sizeof(c.client));
-	clock_gettime(CLOCK_MONOTONIC, &c.started);
+	c.started_ms = clock_now_ms();
 	request_init(&c.req, cfg->max_body);
 	if (c.io.is_socket && set_timeout(c.io.in_fd, SO_SNDTIMEO, cfg->send_timeout_ms) < 0) {
 		log_warn("setsockopt SO_SNDTIMEO:");

@@ -32,6 +32,7 @@
 #include <unistd.h>
 
 #include "auth.h"
+#include "clock.h"
 #include "conn.h"
 #include "io.h"
 #include "log.h"
@@ -331,13 +332,6 @@ static void wait_for_event(struct server *s, const sigset_t *unblocked)
 		accept_batch(s);
 }
 
-static long long ms_since(const struct timespec *t0)
-{
-	struct timespec now;
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	return (long long)(now.tv_sec - t0->tv_sec) * 1000 + (now.tv_nsec - t0->tv_nsec) / 1000000;
-}
-
 static void signal_children(struct server *s, int sig)
 {
 	for (unsigned i = 0; i < s->nchildren; i++)
@@ -355,11 +349,10 @@ static void shut_down(struct server *s, const sigset_t *unblocked)
 	close_fd(s->listen_fd);
 	s->listen_fd = -1;
 	signal_children(s, SIGTERM);
-	struct timespec t0;
-	clock_gettime(CLOCK_MONOTONIC, &t0);
+	long long t0 = clock_now_ms();
 	reap_children(s);
 	while (s->nchildren > 0) {
-		long long left = SHUTDOWN_GRACE_MS - ms_since(&t0);
+		long long left = SHUTDOWN_GRACE_MS - (clock_now_ms() - t0);
 		if (left <= 0)
 			break;
 		struct timespec ts = {.tv_sec = left / 1000, .tv_nsec = (left % 1000) * 1000000L};

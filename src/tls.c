@@ -11,13 +11,13 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/time.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 
+#include "clock.h"
 #include "log.h"
 
 /* The first byte of every TLS handshake: record type 22. */
@@ -168,13 +168,6 @@ void tls_cleanup(void)
 	tls_ctx = NULL;
 }
 
-static long long now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static void set_read_timeout(int fd, long long ms)
 {
 	struct timeval tv = {.tv_sec = ms / 1000, .tv_usec = (ms % 1000) * 1000};
@@ -208,7 +201,7 @@ static bool handshake(SSL *ssl, int fd, long long deadline)
 		if (rc == 1)
 			return true;
 		int err = SSL_get_error(ssl, rc);
-		long long left = deadline - now_ms();
+		long long left = deadline - clock_now_ms();
 		if ((err != SSL_ERROR_WANT_READ && err != SSL_ERROR_WANT_WRITE) || left <= 0)
 			return false;
 		set_read_timeout(fd, left);
@@ -219,7 +212,7 @@ enum tls_accept_result tls_accept(int in_fd, int out_fd, unsigned timeout_ms,
 				  struct tls_conn **out)
 {
 	static struct tls_conn conn; /* one per child */
-	long long deadline = now_ms() + timeout_ms;
+	long long deadline = clock_now_ms() + timeout_ms;
 	set_read_timeout(in_fd, timeout_ms);
 	enum tls_accept_result first = first_byte(in_fd);
 	if (first != TLS_ACCEPTED)
