@@ -77,6 +77,7 @@ struct request {
 	uint64_t max_body;
 	bool keep_alive;
 	bool is_head;   /* HEAD: headers only */
+	bool http09;    /* "GET /path" alone: answer with the body alone */
 };
 
 /* Once per connection. */

@@ -32,6 +32,7 @@ struct response {
 	off_t file_length;
 	time_t last_modified;      /* 0: no Last-Modified */
 	bool head_only;            /* HEAD: headers as for GET, no body */
+	bool http09;               /* an HTTP/0.9 request: the body alone */
 	bool close;                /* Connection: close, then close */
 	bool keep_alive_header;    /* HTTP/1.0 keep-alive: say so */
 	unsigned retry_after;      /* seconds, for 503; 0: no header */

@@ -183,6 +183,7 @@ static bool answer_request(struct conn *c)
 		     resp.status == HTTP_BAD_REQUEST || resp.status == HTTP_URI_TOO_LONG ||
 		     resp.status >= HTTP_INTERNAL_SERVER_ERROR;
 	resp.keep_alive_header = !resp.close && request_http_minor(&c->req) == 0;
+	resp.http09 = c->req.http09;
 	send_response(c, &resp);
 	bool keep = !resp.close;
 	response_release(&resp);
@@ -196,6 +197,7 @@ static void answer_error(struct conn *c, enum http_status status, const char *me
 	response_init(&resp);
 	response_set_error(&resp, status, message);
 	resp.head_only = c->req.is_head;
+	resp.http09 = c->req.http09;
 	resp.close = true;
 	send_response(c, &resp);
 	response_release(&resp);

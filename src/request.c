@@ -148,6 +148,36 @@ static int on_header_value_complete(llhttp_t *p)
 	return 0;
 }
 
+/* A request line without a version ("GET /path" CRLF) is HTTP/0.9,
+ * which RFC 9112 2.3 lets a server answer. llhttp cannot tell until the
+ * byte after the line arrives (it then expects headers), and such a
+ * client sends none: the line alone decides. Two words and no error. */
+static bool is_http09(const struct request *r)
+{
+	return !r->head_done && r->line_done && r->error == HTTP_NONE && r->method_len > 0 &&
+	       r->target_len > 0 && memchr(r->line, ' ', r->line_len) != NULL &&
+	       memchr(r->line, ' ', r->line_len) == memrchr(r->line, ' ', r->line_len);
+}
+
+/* HTTP/0.9 had GET alone (python answers anything else with a 400);
+ * the answer is the body with no status line or headers, then close.
+ * Returns what an llhttp callback returns. */
+static int accept_http09(struct request *r)
+{
+	r->http09 = true;
+	r->keep_alive = false;
+	if (strcmp(r->method, "GET") != 0) {
+		snprintf(r->error_detail, sizeof(r->error_detail),
+			 "Bad HTTP/0.9 request type ('%.*s')", (int)r->method_len, r->method);
+		fail(r, HTTP_BAD_REQUEST, r->error_detail);
+		r->state = REQUEST_FAILED;
+		return -1;
+	}
+	r->head_done = true;
+	r->state = REQUEST_COMPLETE;
+	return HPE_PAUSED;
+}
+
 /* What becomes of a method llhttp recognised. GET, HEAD and OPTIONS go
  * to the handler. The other methods of RFC 9110, and PATCH, name things
  * a file server could do but does not: 405 with Allow. The rest llhttp
@@ -179,6 +209,8 @@ static int on_headers_complete(llhttp_t *p)
 	struct request *r = req_of(p);
 	if (r->field_state != FIELD_NONE && r->field_state != FIELD_VALUE_DONE)
 		return fail(r, HTTP_BAD_REQUEST, "Bad header line (folded or nameless)");
+	if (llhttp_get_http_major(p) == 0) /* the line came with its headers */
+		return accept_http09(r);
 	enum http_status ms = method_status(r);
 	if (ms != HTTP_OK) {
 		/* Refused before any body byte is read; the connection closes. */
@@ -258,6 +290,7 @@ static void clear_message(struct request *r)
 	r->body_bytes = 0;
 	r->keep_alive = false;
 	r->is_head = false;
+	r->http09 = false;
 }
 
 void request_init(struct request *r, uint64_t max_body)
@@ -399,6 +432,8 @@ size_t request_feed(struct request *r, const char *data, size_t len)
 			r->keep_alive = false;
 			r->state = REQUEST_COMPLETE;
 		}
+		if (r->state == REQUEST_INCOMPLETE && is_http09(r))
+			(void)accept_http09(r);
 		if (r->state != REQUEST_INCOMPLETE)
 			return off;
 		if (err == HPE_PAUSED) {

@@ -364,6 +364,8 @@ long long response_send(struct io *io, struct response *resp)
 	}
 	struct iovec iov[3] = {{head, (size_t)hlen}, common_tail(),
 			       {resp->body.data, resp->body.len}};
+	if (resp->http09)
+		iov[0].iov_len = iov[1].iov_len = 0;
 	bool body = !resp->head_only && http_status_has_body(resp->status);
 	if (body && resp->file_fd >= 0 && resp->nparts > 1) {
 		if (io_write_all(io, iov, 2, true) < 0 || send_multipart(io, resp) < 0)

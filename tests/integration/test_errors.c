@@ -452,12 +452,35 @@ static void put_writes_nothing(void **state)
 	response_free(&r);
 }
 
+/* "GET /path" with no version is HTTP/0.9, which python answers too:
+ * the body alone, no status line or headers, then the close. */
+static void http09_answer(const char *raw, const char *want)
+{
+	struct client c;
+	size_t extra = 0;
+
+	assert_rc_ok(client_connect(&c, srv.port));
+	assert_rc_ok(client_send_str(&c, raw));
+	assert_int_equal(client_wait_close(&c, HARNESS_WAIT_MS, &extra), 1);
+	assert_int_equal(extra, strlen(want));
+	assert_memory_equal(c.in.data + c.pos, want, extra);
+	client_close(&c);
+}
+
+static void http09_body_alone(void **state)
+{
+	(void)state;
+	http09_answer("GET /hello.txt\r\n", HELLO_BODY);
+	http09_answer("GET /d/f\r\nUser-Agent: old\r\n\r\n", SLASH_BODY);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		T(unknown_method_501),
+		T(http09_body_alone),
 		T(lowercase_method_501),
 		T(post_put_delete_not_served),
 		T(garbage_request_lines_400),

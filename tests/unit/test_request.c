@@ -367,6 +367,51 @@ static void test_chunked_body_then_next(void **state)
 	assert_string_equal(req->target, "/b");
 }
 
+/* HTTP/0.9: the line alone is the request, whether or not headers
+ * follow, and whether it arrives whole or byte by byte. */
+static void test_http09_line_alone(void **state)
+{
+	(void)state;
+	feed("GET /a.txt\r\n");
+	assert_int_equal(req->state, REQUEST_COMPLETE);
+	assert_true(req->http09);
+	assert_false(req->keep_alive);
+	assert_string_equal(req->target, "/a.txt");
+}
+
+static void test_http09_bytewise(void **state)
+{
+	(void)state;
+	feed_bytewise("GET /\n");
+	assert_int_equal(req->state, REQUEST_COMPLETE);
+	assert_true(req->http09);
+}
+
+static void test_http09_with_headers(void **state)
+{
+	(void)state;
+	feed("GET /x\r\nHost: a\r\n\r\n");
+	assert_int_equal(req->state, REQUEST_COMPLETE);
+	assert_true(req->http09);
+	assert_string_equal(req->target, "/x");
+}
+
+static void test_http09_head_400(void **state)
+{
+	(void)state;
+	assert_fails_with("HEAD /\r\n", HTTP_BAD_REQUEST);
+	assert_true(req->http09);
+	assert_non_null(strstr(req->error_message, "HTTP/0.9"));
+}
+
+static void test_http11_is_not_http09(void **state)
+{
+	(void)state;
+	feed("GET / HTTP/1.1\r\n");
+	assert_int_equal(req->state, REQUEST_INCOMPLETE);
+	assert_false(req->http09);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int main(void)
@@ -404,6 +449,11 @@ int main(void)
 		T(test_duplicate_cl_400),
 		T(test_leading_blank_lines_skipped),
 		T(test_chunked_body_then_next),
+		T(test_http09_line_alone),
+		T(test_http09_bytewise),
+		T(test_http09_with_headers),
+		T(test_http09_head_400),
+		T(test_http11_is_not_http09),
 	};
 	return cmocka_run_group_tests_name("request", tests, NULL, NULL);
 }
