@@ -21,8 +21,18 @@ void buf_append(struct buf *b, const void *data, size_t len);
 void buf_append_str(struct buf *b, const char *s);
 void buf_printf(struct buf *b, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+/* Room for up to max more bytes, to be written straight at the returned
+ * pointer and then counted with buf_commit (at most max): one capacity
+ * check for a whole run of small pieces (listing rows). NULL when the
+ * buffer has failed. */
+char *buf_prepare(struct buf *b, size_t max);
+void buf_commit(struct buf *b, size_t len);
 /* HTML-escape & < > (and " ' when quote is true), like python's html.escape. */
 void buf_append_html(struct buf *b, const char *s, size_t len, bool quote);
+/* The same, written at to (room for BUF_HTML_MAX_GROWTH * len bytes);
+ * returns the end. */
+#define BUF_HTML_MAX_GROWTH 6
+char *buf_put_html(char *to, const char *s, size_t len, bool quote);
 /* true when every append so far succeeded. */
 bool buf_ok(const struct buf *b);
 

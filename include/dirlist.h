@@ -55,8 +55,9 @@ struct dirlist_view {
 void dirlist_view_from_query(const char *query, struct dirlist_view *view);
 
 /* Directories first, then by the view's key and order; names (python's
- * order) break ties. */
-void dirlist_sort_view(struct dirlist *list, const struct dirlist_view *view);
+ * order) break ties. -1 (ENOMEM, list unchanged) when the memory for the
+ * sort keys cannot be had. */
+int dirlist_sort_view(struct dirlist *list, const struct dirlist_view *view);
 
 /* The HTML listing. Keeps python's contract -- <title> and <h1>
  * "Directory listing for /path/", one <a href> per entry whose text is

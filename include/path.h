@@ -64,5 +64,7 @@ void path_redirect_location(const struct path *p, struct buf *out);
  * urllib.parse.quote(name) with safe='/': keep A-Z a-z 0-9 "_.-~/",
  * encode every other byte as %XX (upper-case hex). */
 void path_percent_encode(const char *name, size_t len, struct buf *out);
+/* The same, written at to (room for 3 * len bytes); returns the end. */
+char *path_percent_encode_to(char *to, const char *name, size_t len);
 
 #endif

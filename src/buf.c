@@ -1,6 +1,7 @@
 #include "buf.h"
 
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -56,6 +57,16 @@ void buf_append(struct buf *b, const void *data, size_t len)
 	b->len += len;
 }
 
+char *buf_prepare(struct buf *b, size_t max)
+{
+	return buf_reserve(b, max) ? b->data + b->len : NULL;
+}
+
+void buf_commit(struct buf *b, size_t len)
+{
+	b->len += len;
+}
+
 void buf_append_str(struct buf *b, const char *s)
 {
 	buf_append(b, s, strlen(s));
@@ -80,26 +91,33 @@ void buf_printf(struct buf *b, const char *fmt, ...)
 	b->len += (size_t)n;
 }
 
+static char *buf_put(char *to, const char *s, size_t len)
+{
+	memcpy(to, s, len);
+	return to + len;
+}
+
+char *buf_put_html(char *to, const char *s, size_t len, bool quote)
+{
+	for (size_t i = 0; i < len; i++) {
+		switch (s[i]) {
+		case '&': to = buf_put(to, "&amp;", 5); break;
+		case '<': to = buf_put(to, "&lt;", 4); break;
+		case '>': to = buf_put(to, "&gt;", 4); break;
+		case '"': to = quote ? buf_put(to, "&quot;", 6) : buf_put(to, s + i, 1); break;
+		case '\'': to = quote ? buf_put(to, "&#x27;", 6) : buf_put(to, s + i, 1); break;
+		default: *to++ = s[i]; break;
+		}
+	}
+	return to;
+}
+
 void buf_append_html(struct buf *b, const char *s, size_t len, bool quote)
 {
-	size_t start = 0;
-	for (size_t i = 0; i < len; i++) {
-		const char *rep = NULL;
-		switch (s[i]) {
-		case '&': rep = "&amp;"; break;
-		case '<': rep = "&lt;"; break;
-		case '>': rep = "&gt;"; break;
-		case '"': rep = quote ? "&quot;" : NULL; break;
-		case '\'': rep = quote ? "&#x27;" : NULL; break;
-		default: break;
-		}
-		if (!rep)
-			continue;
-		buf_append(b, s + start, i - start);
-		buf_append_str(b, rep);
-		start = i + 1;
-	}
-	buf_append(b, s + start, len - start);
+	char *to = buf_prepare(b, len > SIZE_MAX / BUF_HTML_MAX_GROWTH ? SIZE_MAX
+								    : BUF_HTML_MAX_GROWTH * len);
+	if (to)
+		buf_commit(b, (size_t)(buf_put_html(to, s, len, quote) - to));
 }
 
 bool buf_ok(const struct buf *b)

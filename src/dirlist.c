@@ -17,6 +17,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -225,39 +226,95 @@ void dirlist_view_from_query(const char *query, struct dirlist_view *view)
 	}
 }
 
-static const struct dirlist_view *dirlist_sort_by;
+/* Sorting compares each name about log2(n) times: its folded (lower-
+ * cased) form is made once per entry, not once per comparison. */
+struct dirlist_sort_item {
+	const struct dirlist_entry *entry;
+	const char *folded;
+};
 
-static int dirlist_cmp_key(const struct dirlist_entry *a, const struct dirlist_entry *b)
+static int dirlist_cmp_names(const struct dirlist_sort_item *a,
+			     const struct dirlist_sort_item *b)
 {
-	switch (dirlist_sort_by->key) {
-	case DIRLIST_BY_SIZE:
-		return (a->size > b->size) - (a->size < b->size);
-	case DIRLIST_BY_MTIME:
-		return (a->mtime > b->mtime) - (a->mtime < b->mtime);
-	case DIRLIST_BY_NAME:
-	default:
-		return dirlist_cmp(a, b);
-	}
+	/* Same order as dirlist_cmp: folded names, then the bytes. */
+	int d = strcmp(a->folded, b->folded);
+	return d ? d : strcmp(a->entry->name, b->entry->name);
 }
 
-static int dirlist_cmp_view(const void *pa, const void *pb)
+/* By size or time; 0 when names decide. */
+static int dirlist_cmp_key(const struct dirlist_entry *a, const struct dirlist_entry *b,
+			   enum dirlist_key key)
 {
-	const struct dirlist_entry *a = pa, *b = pb;
+	if (key == DIRLIST_BY_SIZE)
+		return (a->size > b->size) - (a->size < b->size);
+	if (key == DIRLIST_BY_MTIME)
+		return (a->mtime > b->mtime) - (a->mtime < b->mtime);
+	return 0;
+}
+
+/* Directories first whatever the order, then the view's key and order. */
+static int dirlist_cmp_item(const void *pa, const void *pb, void *pview)
+{
+	const struct dirlist_sort_item *ia = pa, *ib = pb;
+	const struct dirlist_entry *a = ia->entry, *b = ib->entry;
+	const struct dirlist_view *view = pview;
+
 	if (a->is_dir != b->is_dir)
 		return a->is_dir ? -1 : 1;
-	int d = dirlist_cmp_key(a, b);
+	int d = dirlist_cmp_key(a, b, view->key);
 	if (d == 0)
-		d = dirlist_cmp(a, b);
-	return dirlist_sort_by->descending ? -d : d;
+		d = dirlist_cmp_names(ia, ib);
+	return view->descending ? -d : d;
 }
 
-void dirlist_sort_view(struct dirlist *list, const struct dirlist_view *view)
+static char *dirlist_fold(const char *name, char *to)
 {
-	/* qsort has no context argument; one listing at a time per process. */
-	dirlist_sort_by = view;
-	if (list->count > 1)
-		qsort(list->entries, list->count, sizeof(*list->entries), dirlist_cmp_view);
-	dirlist_sort_by = NULL;
+	while ((*to++ = (char)dirlist_lower((unsigned char)*name++)) != '\0')
+		;
+	return to;
+}
+
+static size_t dirlist_names_size(const struct dirlist *list)
+{
+	size_t total = 0;
+	for (size_t i = 0; i < list->count; i++)
+		total += strlen(list->entries[i].name) + 1;
+	return total;
+}
+
+/* One allocation: the items, a copy of the entries to reorder from, and
+ * the folded names. false when it cannot be had. */
+static bool dirlist_sort_keyed(struct dirlist *list, const struct dirlist_view *view)
+{
+	size_t n = list->count;
+	size_t names = dirlist_names_size(list);
+	size_t fixed = sizeof(struct dirlist_sort_item) + sizeof(struct dirlist_entry);
+	if (n > (SIZE_MAX - names) / fixed)
+		return false;
+	char *mem = malloc(n * fixed + names);
+	if (!mem)
+		return false;
+	struct dirlist_sort_item *items = (struct dirlist_sort_item *)mem;
+	struct dirlist_entry *copy = (struct dirlist_entry *)(items + n);
+	char *folded = (char *)(copy + n);
+	memcpy(copy, list->entries, n * sizeof(*copy));
+	for (size_t i = 0; i < n; i++) {
+		items[i] = (struct dirlist_sort_item){ .entry = &copy[i], .folded = folded };
+		folded = dirlist_fold(copy[i].name, folded);
+	}
+	qsort_r(items, n, sizeof(*items), dirlist_cmp_item, (void *)view);
+	for (size_t i = 0; i < n; i++)
+		list->entries[i] = *items[i].entry;
+	free(mem);
+	return true;
+}
+
+int dirlist_sort_view(struct dirlist *list, const struct dirlist_view *view)
+{
+	if (list->count < 2 || dirlist_sort_keyed(list, view))
+		return 0;
+	errno = ENOMEM;
+	return -1;
 }
 
 /* ---- HTML --------------------------------------------------------------- */
@@ -329,13 +386,81 @@ static void dirlist_render_head(const struct dirlist_view *view, enum dirlist_ke
 		   !current ? "" : view->descending ? " &#9660;" : " &#9650;");
 }
 
+/* ---- rows, written straight into the buffer ---------------------------------
+ *
+ * A listing is mostly rows, and a row mostly short pieces: each row gets
+ * room for its worst case once (buf_prepare) and is then written with a
+ * cursor, no printf, no capacity check per piece. */
+
+static char *dirlist_put(char *p, const char *s, size_t len)
+{
+	memcpy(p, s, len);
+	return p + len;
+}
+
+static size_t dirlist_min(size_t a, size_t b)
+{
+	return a < b ? a : b;
+}
+
+/* for string literals only */
+#define DIRLIST_PUT_LIT(p, lit) dirlist_put(p, lit, sizeof(lit) - 1)
+
+static char *dirlist_put_uint(char *p, unsigned long long v)
+{
+	char digits[20];
+	size_t n = 0;
+	do {
+		digits[n++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	while (n)
+		*p++ = digits[--n];
+	return p;
+}
+
+/* "%lld" */
+static char *dirlist_put_int(char *p, long long v)
+{
+	if (v >= 0)
+		return dirlist_put_uint(p, (unsigned long long)v);
+	*p++ = '-';
+	return dirlist_put_uint(p, 0ULL - (unsigned long long)v);
+}
+
+static char *dirlist_put_2digits(char *p, unsigned v)
+{
+	*p++ = (char)('0' + v / 10);
+	*p++ = (char)('0' + v % 10);
+	return p;
+}
+
+/* Room for "1023.9 KiB", "-9223372036854775808 B" and the like. */
+#define DIRLIST_SIZE_MAX 32
+
+/* "%.1f" of size / 2^shift, exactly as printf rounds it (to nearest,
+ * ties to even): both are exact, size being below 2^53. */
+static char *dirlist_put_tenths(char *p, uint64_t size, unsigned shift)
+{
+	uint64_t scaled = size * 10;
+	uint64_t tenths = scaled >> shift;
+	uint64_t rest = scaled & ((UINT64_C(1) << shift) - 1);
+	uint64_t half = UINT64_C(1) << (shift - 1);
+	if (rest > half || (rest == half && (tenths & 1)))
+		tenths++;
+	p = dirlist_put_uint(p, tenths / 10);
+	*p++ = '.';
+	*p++ = (char)('0' + tenths % 10);
+	return p;
+}
+
 /* 1023 B, 1.2 KiB, 3.4 MiB, ... */
-static void dirlist_human_size(off_t size, struct buf *out)
+static char *dirlist_put_human_size(char *p, off_t size)
 {
 	static const char *const units[] = {"KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
 	if (size < 1024) {
-		buf_printf(out, "%lld B", (long long)size);
-		return;
+		p = dirlist_put_int(p, (long long)size);
+		return DIRLIST_PUT_LIT(p, " B");
 	}
 	double v = (double)size / 1024.0;
 	size_t u = 0;
@@ -344,41 +469,135 @@ static void dirlist_human_size(off_t size, struct buf *out)
 		v /= 1024.0;
 		u++;
 	}
-	buf_printf(out, "%.1f %s", v, units[u]);
+	if ((uint64_t)size < UINT64_C(1) << 53) {
+		p = dirlist_put_tenths(p, (uint64_t)size, 10 * ((unsigned)u + 1));
+	} else {
+		/* (double)size was rounded: let printf round what it holds
+		 * (at most "1023.9", v being below 1024 or at most 8 EiB) */
+		char tenths[DIRLIST_SIZE_MAX];
+		int n = snprintf(tenths, sizeof(tenths), "%.1f", v);
+		if (n > 0)
+			p = dirlist_put(p, tenths, dirlist_min((size_t)n, sizeof(tenths) - 1));
+	}
+	*p++ = ' ';
+	return dirlist_put(p, units[u], 3);
 }
 
-/* RFC 3339 in UTC: "2026-11-29T16:30:01Z". */
-static void dirlist_rfc3339(time_t t, char out[32])
+/* Room for any RFC 3339 time we write, even gmtime's widest year. */
+#define DIRLIST_TIME_MAX 32
+/* 9999-12-31T23:59:59Z: the last time with a four-digit year */
+#define DIRLIST_TIME_FAST_END INT64_C(253402300799)
+
+/* Days since 1970-01-01 to a date of the proleptic Gregorian calendar,
+ * counting in 400-year eras from 0000-03-01 (so that the leap day ends
+ * a year); days >= 0 only. */
+static void dirlist_civil_date(int64_t days, unsigned *year, unsigned *month,
+			       unsigned *day)
 {
+	int64_t z = days + 719468;  /* days since 0000-03-01 */
+	int64_t era = z / 146097;
+	unsigned doe = (unsigned)(z - era * 146097);                  /* [0, 146096] */
+	unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365; /* [0, 399] */
+	unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);        /* [0, 365] */
+	unsigned mp = (5 * doy + 2) / 153;                             /* March = 0 */
+	*day = doy - (153 * mp + 2) / 5 + 1;
+	*month = mp < 10 ? mp + 3 : mp - 9;
+	*year = (unsigned)(era * 400 + yoe) + (*month <= 2);
+}
+
+/* "2026-11-29T16:30:01Z" from digits for 1970 to 9999 ... */
+static size_t dirlist_rfc3339_fast(time_t t, char *out)
+{
+	unsigned year, month, day;
+	unsigned secs = (unsigned)(t % 86400);
+	dirlist_civil_date(t / 86400, &year, &month, &day);
+	char *p = out;
+	p = dirlist_put_2digits(p, year / 100);
+	p = dirlist_put_2digits(p, year % 100);
+	*p++ = '-';
+	p = dirlist_put_2digits(p, month);
+	*p++ = '-';
+	p = dirlist_put_2digits(p, day);
+	*p++ = 'T';
+	p = dirlist_put_2digits(p, secs / 3600);
+	*p++ = ':';
+	p = dirlist_put_2digits(p, secs / 60 % 60);
+	*p++ = ':';
+	p = dirlist_put_2digits(p, secs % 60);
+	*p++ = 'Z';
+	*p = '\0';
+	return (size_t)(p - out);
+}
+
+/* ... and from gmtime and strftime before 1970 and after 9999, whose
+ * years (none, five digits, a minus) only they get right. */
+static size_t dirlist_rfc3339(time_t t, char out[DIRLIST_TIME_MAX])
+{
+	if (t >= 0 && (int64_t)t <= DIRLIST_TIME_FAST_END)
+		return dirlist_rfc3339_fast(t, out);
 	struct tm tm;
 	if (!gmtime_r(&t, &tm))
 		memset(&tm, 0, sizeof(tm));
-	strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	return strftime(out, DIRLIST_TIME_MAX, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+/* <time datetime="2026-11-29T16:30:01Z">2026-11-29 16:30</time> */
+static char *dirlist_put_time(char *p, time_t mtime)
+{
+	char when[DIRLIST_TIME_MAX];
+	size_t len = dirlist_rfc3339(mtime, when);
+	p = DIRLIST_PUT_LIT(p, "<time datetime=\"");
+	p = dirlist_put(p, when, len);
+	p = DIRLIST_PUT_LIT(p, "\">");
+	/* "%.10s %.5s" of when and when + 11 */
+	p = dirlist_put(p, when, dirlist_min(len, 10));
+	*p++ = ' ';
+	if (len > 11)
+		p = dirlist_put(p, when + 11, dirlist_min(len - 11, 5));
+	return DIRLIST_PUT_LIT(p, "</time>");
+}
+
+/* Fixed text of a row, sizes and time included, with room to spare. */
+#define DIRLIST_ROW_FIXED 256
+/* Per byte of name: three in the href (%XX), five in the text (&amp;). */
+#define DIRLIST_ROW_PER_BYTE 8
+
+static char *dirlist_put_row(char *p, const struct dirlist_entry *e, size_t len)
+{
+	p = DIRLIST_PUT_LIT(p, "<tr><td class=\"n\"><a href=\"");
+	p = path_percent_encode_to(p, e->name, len);
+	if (e->is_dir)
+		*p++ = '/';
+	p = DIRLIST_PUT_LIT(p, "\">");
+	p = buf_put_html(p, e->name, len, false);
+	/* python: a link to a directory shows "@" but still links with "/". */
+	if (e->is_link)
+		*p++ = '@';
+	else if (e->is_dir)
+		*p++ = '/';
+	p = DIRLIST_PUT_LIT(p, "</a></td><td class=\"s\">");
+	if (e->is_dir)
+		*p++ = '-';
+	else
+		p = dirlist_put_human_size(p, e->size);
+	p = DIRLIST_PUT_LIT(p, "</td><td class=\"t\">");
+	p = dirlist_put_time(p, e->mtime);
+	return DIRLIST_PUT_LIT(p, "</td></tr>\n");
+}
+
+/* Room for a row or JSON object with a name of len bytes; SIZE_MAX (which
+ * no buffer gets) when that does not fit a size_t. */
+static size_t dirlist_room(size_t len, size_t fixed, size_t per_byte)
+{
+	return len > (SIZE_MAX - fixed) / per_byte ? SIZE_MAX : fixed + len * per_byte;
 }
 
 static void dirlist_render_row(const struct dirlist_entry *e, struct buf *out)
 {
 	size_t len = strlen(e->name);
-	buf_append_str(out, "<tr><td class=\"n\"><a href=\"");
-	path_percent_encode(e->name, len, out);
-	if (e->is_dir)
-		buf_append_str(out, "/");
-	buf_append_str(out, "\">");
-	buf_append_html(out, e->name, len, false);
-	/* python: a link to a directory shows "@" but still links with "/". */
-	if (e->is_link)
-		buf_append_str(out, "@");
-	else if (e->is_dir)
-		buf_append_str(out, "/");
-	buf_append_str(out, "</a></td><td class=\"s\">");
-	if (e->is_dir)
-		buf_append_str(out, "-");
-	else
-		dirlist_human_size(e->size, out);
-	char when[32];
-	dirlist_rfc3339(e->mtime, when);
-	buf_printf(out, "</td><td class=\"t\"><time datetime=\"%s\">%.10s %.5s</time></td></tr>\n",
-		   when, when, when + 11);
+	char *start = buf_prepare(out, dirlist_room(len, DIRLIST_ROW_FIXED, DIRLIST_ROW_PER_BYTE));
+	if (start)
+		buf_commit(out, (size_t)(dirlist_put_row(start, e, len) - start));
 }
 
 void dirlist_render_html(const struct dirlist *list, const char *display_path,
@@ -428,40 +647,77 @@ static size_t dirlist_utf8_len(const unsigned char *s, size_t left)
 	return n;
 }
 
-static void dirlist_json_string(const char *s, struct buf *out)
+/* "\"" and "\\" escaped, control characters as \u00XX, bad UTF-8 as
+ * U+FFFD: at most six bytes out per byte in. */
+static char *dirlist_put_json_string(char *p, const char *s, size_t left)
 {
-	const unsigned char *p = (const unsigned char *)s;
-	size_t left = strlen(s);
-	buf_append_str(out, "\"");
+	static const char hex[] = "0123456789abcdef";
+	const unsigned char *u = (const unsigned char *)s;
+	*p++ = '"';
 	while (left > 0) {
-		size_t n = dirlist_utf8_len(p, left);
-		if (n == 0) {
-			buf_append_str(out, "\\ufffd");
-			n = 1;
-		} else if (*p == '"' || *p == '\\') {
-			buf_printf(out, "\\%c", *p);
-		} else if (*p < 0x20 || *p == 0x7f) {
-			buf_printf(out, "\\u%04x", *p);
-		} else {
-			buf_append(out, p, n);
+		if (*u >= 0x20 && *u < 0x7f && *u != '"' && *u != '\\') {
+			*p++ = (char)*u++; /* most names are plain ASCII */
+			left--;
+			continue;
 		}
-		p += n;
+		size_t n = dirlist_utf8_len(u, left);
+		if (n == 0) {
+			p = DIRLIST_PUT_LIT(p, "\\ufffd");
+			n = 1;
+		} else if (*u == '"' || *u == '\\') {
+			*p++ = '\\';
+			*p++ = (char)*u;
+		} else if (*u < 0x20 || *u == 0x7f) {
+			p = DIRLIST_PUT_LIT(p, "\\u00");
+			*p++ = hex[*u >> 4];
+			*p++ = hex[*u & 15];
+		} else {
+			p = dirlist_put(p, (const char *)u, n);
+		}
+		u += n;
 		left -= n;
 	}
-	buf_append_str(out, "\"");
+	*p++ = '"';
+	return p;
+}
+
+static const char *dirlist_json_type(const struct dirlist_entry *e)
+{
+	return e->is_link ? "symlink" : e->is_dir ? "dir" : "file";
+}
+
+/* Fixed text of a JSON object, size and time included, with room to spare. */
+#define DIRLIST_JSON_FIXED 160
+/* Per byte of name: six in "name" (\ufffd), three in "href" (%XX). */
+#define DIRLIST_JSON_PER_BYTE 9
+
+static char *dirlist_put_json_entry(char *p, const struct dirlist_entry *e, size_t len)
+{
+	const char *type = dirlist_json_type(e);
+	char when[DIRLIST_TIME_MAX];
+	size_t when_len = dirlist_rfc3339(e->mtime, when);
+	p = DIRLIST_PUT_LIT(p, "{\"name\":");
+	p = dirlist_put_json_string(p, e->name, len);
+	p = DIRLIST_PUT_LIT(p, ",\"type\":\"");
+	p = dirlist_put(p, type, strlen(type));
+	p = DIRLIST_PUT_LIT(p, "\",\"size\":");
+	p = dirlist_put_int(p, (long long)e->size);
+	p = DIRLIST_PUT_LIT(p, ",\"mtime\":\"");
+	p = dirlist_put(p, when, when_len);
+	p = DIRLIST_PUT_LIT(p, "\",\"href\":\"");
+	/* percent-encoding leaves only ASCII that needs no JSON escape */
+	p = path_percent_encode_to(p, e->name, len);
+	if (e->is_dir)
+		*p++ = '/';
+	return DIRLIST_PUT_LIT(p, "\"}");
 }
 
 static void dirlist_json_entry(const struct dirlist_entry *e, struct buf *out)
 {
-	char when[32];
-	dirlist_rfc3339(e->mtime, when);
-	buf_append_str(out, "{\"name\":");
-	dirlist_json_string(e->name, out);
-	buf_printf(out, ",\"type\":\"%s\",\"size\":%lld,\"mtime\":\"%s\",\"href\":\"",
-		   e->is_link ? "symlink" : e->is_dir ? "dir" : "file", (long long)e->size, when);
-	/* percent-encoding leaves only ASCII that needs no JSON escape */
-	path_percent_encode(e->name, strlen(e->name), out);
-	buf_append_str(out, e->is_dir ? "/\"}" : "\"}");
+	size_t len = strlen(e->name);
+	char *start = buf_prepare(out, dirlist_room(len, DIRLIST_JSON_FIXED, DIRLIST_JSON_PER_BYTE));
+	if (start)
+		buf_commit(out, (size_t)(dirlist_put_json_entry(start, e, len) - start));
 }
 
 void dirlist_render_json(const struct dirlist *list, struct buf *out)

@@ -269,7 +269,11 @@ static void serve_listing(const struct handler_ctx *ctx, int dir_fd, const struc
 	struct dirlist_view view;
 	dirlist_view_from_query(p->has_query ? p->query : NULL, &view);
 	view.json = wants_json(req, &view);
-	dirlist_sort_view(&list, &view);
+	if (dirlist_sort_view(&list, &view) < 0) {
+		dirlist_free(&list);
+		response_set_error(resp, HTTP_INTERNAL_SERVER_ERROR, NULL);
+		return;
+	}
 	if (view.json) {
 		dirlist_render_json(&list, &resp->body);
 	} else {

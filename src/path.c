@@ -13,6 +13,7 @@
  *   split a header or turn a Location into "//host" or "/\host". */
 #include "path.h"
 
+#include <stdint.h>
 #include <string.h>
 
 static int path_hex_value(unsigned char c)
@@ -262,17 +263,24 @@ static bool path_encode_safe(unsigned char c)
 	       c == '~' || c == '/';
 }
 
-void path_percent_encode(const char *name, size_t len, struct buf *out)
+char *path_percent_encode_to(char *to, const char *name, size_t len)
 {
-	size_t start = 0;
-
 	for (size_t i = 0; i < len; i++) {
 		unsigned char c = (unsigned char)name[i];
-		if (path_encode_safe(c))
-			continue;
-		buf_append(out, name + start, i - start);
-		path_append_escaped(out, c);
-		start = i + 1;
+		if (path_encode_safe(c)) {
+			*to++ = (char)c;
+		} else {
+			*to++ = '%';
+			*to++ = path_hex_digits[c >> 4];
+			*to++ = path_hex_digits[c & 15];
+		}
 	}
-	buf_append(out, name + start, len - start);
+	return to;
+}
+
+void path_percent_encode(const char *name, size_t len, struct buf *out)
+{
+	char *to = buf_prepare(out, len > SIZE_MAX / 3 ? SIZE_MAX : 3 * len);
+	if (to)
+		buf_commit(out, (size_t)(path_percent_encode_to(to, name, len) - to));
 }

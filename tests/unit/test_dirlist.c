@@ -4,7 +4,10 @@
  * but for its stylesheet: title, h1, breadcrumbs, sort links, every row in
  * order), human sizes at the unit boundaries, times, and the JSON listing,
  * parsed back by a strict checker that shares no code with the server
- * (tests/integration/json_check.h) for hostile names. */
+ * (tests/integration/json_check.h) for hostile names. The hand-written
+ * sizes, times and hrefs are held to printf, gmtime+strftime and
+ * path_percent_encode over thousands of values, and sorting to a plain
+ * reference comparator. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -23,6 +26,7 @@
 #include <unistd.h>
 
 #include "dirlist.h"
+#include "path.h"
 #include "../integration/json_check.h"
 
 #define TMPDIR_TEMPLATE "/tmp/test_dirlist.XXXXXX"
@@ -305,7 +309,7 @@ static void test_read_tricky_dir_document(void **state)
 	struct dirlist l;
 	assert_int_equal(dirlist_read(f->fd, &l), 0);
 	assert_int_equal(l.count, 26);
-	dirlist_sort_view(&l, &default_view);
+	assert_int_equal(dirlist_sort_view(&l, &default_view), 0);
 	struct buf b;
 	render(&l, "/", &default_view, &b);
 	struct buf rows;
@@ -371,7 +375,7 @@ static void test_read_empty_dir_document(void **state)
 	struct dirlist l;
 	assert_int_equal(dirlist_read(f->fd, &l), 0);
 	assert_int_equal(l.count, 0);
-	dirlist_sort_view(&l, &default_view);
+	assert_int_equal(dirlist_sort_view(&l, &default_view), 0);
 
 	struct buf b;
 	render(&l, "/sub dir&/", &default_view, &b);
@@ -477,7 +481,7 @@ static void test_read_many_entries(void **state)
 	assert_string_equal(l.entries[MANY_ENTRIES + 1].name, "zz-dir");
 
 	/* The HTML has one row per entry, in the view's order. */
-	dirlist_sort_view(&l, &default_view);
+	assert_int_equal(dirlist_sort_view(&l, &default_view), 0);
 	struct buf b;
 	render(&l, "/many/", &default_view, &b);
 	char *doc = without_style(&b);
@@ -783,7 +787,7 @@ static void view_sort_check(enum dirlist_key key, bool descending,
 	for (int reversed = 0; reversed < 2; reversed++) {
 		struct dirlist l;
 		list_from_specs(&l, view_specs, COUNT(view_specs), reversed);
-		dirlist_sort_view(&l, &v);
+		assert_int_equal(dirlist_sort_view(&l, &v), 0);
 		assert_order(&l, want, COUNT(view_specs));
 		dirlist_free(&l);
 	}
@@ -854,7 +858,7 @@ static void test_sort_view_all_equal_keys(void **state)
 							  .descending = d };
 				struct dirlist l;
 				list_from_specs(&l, same, COUNT(same), reversed);
-				dirlist_sort_view(&l, &v);
+				assert_int_equal(dirlist_sort_view(&l, &v), 0);
 				assert_order(&l, d ? desc : asc, COUNT(same));
 				dirlist_free(&l);
 			}
@@ -867,10 +871,10 @@ static void test_sort_view_empty_and_single(void **state)
 	(void)state;
 	struct dirlist_view v = { .key = DIRLIST_BY_SIZE, .descending = true };
 	struct dirlist l = { .entries = NULL };
-	dirlist_sort_view(&l, &v);
+	assert_int_equal(dirlist_sort_view(&l, &v), 0);
 	assert_int_equal(l.count, 0);
 	list_from_specs(&l, view_specs, 1, false);
-	dirlist_sort_view(&l, &v);
+	assert_int_equal(dirlist_sort_view(&l, &v), 0);
 	assert_string_equal(l.entries[0].name, "b.txt");
 	dirlist_free(&l);
 }
@@ -1069,6 +1073,244 @@ static void test_render_times(void **state)
 		assert_document(&b, "/", ROOT_NAV, DEFAULT_HEADS, rows);
 		buf_free(&b);
 		dirlist_free(&l);
+	}
+}
+
+/* ---- hand-written formatting against printf, strftime, path.c ------ */
+
+/* Rows, one per entry named "f", each from "<td class=\"s\">" on. */
+static char *render_cells(struct dirlist *l, struct buf *b)
+{
+	render(l, "/", &default_view, b);
+	buf_append(b, "", 1);
+	assert_true(buf_ok(b));
+	return strstr(b->data, "<tbody>\n");
+}
+
+/* The reference: what the size cell was when printf made it. */
+static void printf_human_size(off_t size, char *out, size_t cap)
+{
+	static const char *const units[] = {"KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
+	if (size < 1024) {
+		snprintf(out, cap, "%lld B", (long long)size);
+		return;
+	}
+	double v = (double)size / 1024.0;
+	size_t u = 0;
+	while (v >= 1023.95 && u + 1 < COUNT(units)) {
+		v /= 1024.0;
+		u++;
+	}
+	snprintf(out, cap, "%.1f %s", v, units[u]);
+}
+
+static uint64_t test_rand_state = 88172645463325252ULL;
+
+static uint64_t test_rand(void)
+{
+	test_rand_state ^= test_rand_state << 13;
+	test_rand_state ^= test_rand_state >> 7;
+	test_rand_state ^= test_rand_state << 17;
+	return test_rand_state;
+}
+
+#define SIZE_CASES 20000
+
+static off_t size_case(size_t i)
+{
+	if (i < 5000) /* every size up to 5000 */
+		return (off_t)i;
+	if (i < 8000) { /* around each power of two, and each 1024^k * 1023.95 */
+		unsigned bit = (unsigned)(i % 63);
+		off_t near = (off_t)(test_rand() % 64) - 32;
+		if (i % 2)
+			return ((off_t)1 << bit) + near;
+		off_t unit = (off_t)1 << (10 * (1 + i % 5));
+		return (off_t)((double)unit * 1023.95) + near;
+	}
+	if (i < 8100) /* negative: never from stat, still printed */
+		return -(off_t)(test_rand() >> (i % 64));
+	/* any magnitude, ties included (low bits zero) */
+	uint64_t r = test_rand() >> (1 + i % 63);
+	return (off_t)(i % 3 ? r : r & ~(uint64_t)0x3ff);
+}
+
+static void test_render_sizes_match_printf(void **state)
+{
+	(void)state;
+	struct dirlist l;
+	const char **names = calloc(SIZE_CASES, sizeof(*names));
+	assert_non_null(names);
+	for (size_t i = 0; i < SIZE_CASES; i++)
+		names[i] = "f";
+	list_make(&l, names, SIZE_CASES);
+	for (size_t i = 0; i < SIZE_CASES; i++)
+		l.entries[i].size = size_case(i);
+	struct buf b;
+	const char *p = render_cells(&l, &b);
+	for (size_t i = 0; i < SIZE_CASES; i++) {
+		char want[128], cell[160];
+		printf_human_size(l.entries[i].size, want, sizeof(want));
+		snprintf(cell, sizeof(cell), "<td class=\"s\">%s</td>", want);
+		p = strstr(p, "<td class=\"s\">");
+		assert_non_null(p);
+		if (strncmp(p, cell, strlen(cell)) != 0)
+			fail_msg("size %lld: want %s", (long long)l.entries[i].size, cell);
+		p++;
+	}
+	buf_free(&b);
+	dirlist_free(&l);
+	free(names);
+}
+
+#define TIME_CASES 20000
+
+static time_t time_case(size_t i)
+{
+	static const long long edges[] = {
+		0, 1, 59, 60, 86399, 86400, 951782400 /* 2000-02-29 */,
+		951868800, 4107542400LL /* 2100-03-01 */, 4107456000LL,
+		253402300799LL /* 9999-12-31T23:59:59Z */, 253402300800LL,
+		-1, -86400, -86401, -62167219200LL /* 0000-01-01 */,
+		-62167219201LL, 67767976233316800LL, -67768040609740800LL,
+	};
+	if (i < COUNT(edges))
+		return (time_t)edges[i];
+	if (i < 12000) /* every day's last second, 1970 to 2400 and past it */
+		return (time_t)((long long)(i - COUNT(edges)) * 19723 * 86400 / 1000 + 86399);
+	/* anything from far before 1970 to far after 9999 */
+	long long r = (long long)(test_rand() % 600000000000ULL) - 100000000000LL;
+	return (time_t)r;
+}
+
+static void test_render_times_match_strftime(void **state)
+{
+	(void)state;
+	struct dirlist l;
+	const char **names = calloc(TIME_CASES, sizeof(*names));
+	assert_non_null(names);
+	for (size_t i = 0; i < TIME_CASES; i++)
+		names[i] = "f";
+	list_make(&l, names, TIME_CASES);
+	for (size_t i = 0; i < TIME_CASES; i++)
+		l.entries[i].mtime = time_case(i);
+	struct buf b;
+	const char *p = render_cells(&l, &b);
+	for (size_t i = 0; i < TIME_CASES; i++) {
+		time_t t = l.entries[i].mtime;
+		struct tm tm;
+		if (!gmtime_r(&t, &tm))
+			memset(&tm, 0, sizeof(tm));
+		char when[64], cell[160];
+		strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+		snprintf(cell, sizeof(cell), "<time datetime=\"%s\">%.10s %.5s</time>",
+			 when, when, when + 11);
+		p = strstr(p, "<time ");
+		assert_non_null(p);
+		if (strncmp(p, cell, strlen(cell)) != 0)
+			fail_msg("time %lld: want %s", (long long)t, cell);
+		p++;
+	}
+	buf_free(&b);
+	dirlist_free(&l);
+	free(names);
+}
+
+/* The listing's hrefs (HTML and JSON) are path_percent_encode's, byte
+ * for byte, for every byte a name can hold. */
+static void test_href_encoding_matches_path(void **state)
+{
+	(void)state;
+	char name[256];
+	for (int c = 1; c < 256; c++)
+		name[c - 1] = (char)c;
+	name[255] = '\0';
+	struct buf want;
+	buf_init(&want);
+	buf_append_str(&want, "href\":\"");
+	path_percent_encode(name, 255, &want);
+	buf_append(&want, "\"", 2);
+	const char *const names[] = { name };
+	struct dirlist l;
+	list_make(&l, names, 1);
+	struct buf json;
+	buf_init(&json);
+	dirlist_render_json(&l, &json);
+	buf_append(&json, "", 1);
+	assert_non_null(strstr(json.data, want.data));
+	struct buf html;
+	render(&l, "/", &default_view, &html);
+	buf_append(&html, "", 1);
+	want.data[4] = '=';
+	want.data[5] = '"';
+	memmove(want.data + 5, want.data + 6, want.len - 6);
+	assert_non_null(strstr(html.data, want.data));
+	buf_free(&want);
+	buf_free(&json);
+	buf_free(&html);
+	dirlist_free(&l);
+}
+
+/* The documented order, written out plainly. */
+static int reference_fold(unsigned char c)
+{
+	return c >= 'A' && c <= 'Z' ? c + 32 : c;
+}
+
+static int reference_cmp(const struct dirlist_entry *a, const struct dirlist_entry *b,
+			 const struct dirlist_view *v)
+{
+	if (a->is_dir != b->is_dir)
+		return a->is_dir ? -1 : 1;
+	int d = 0;
+	if (v->key == DIRLIST_BY_SIZE)
+		d = (a->size > b->size) - (a->size < b->size);
+	else if (v->key == DIRLIST_BY_MTIME)
+		d = (a->mtime > b->mtime) - (a->mtime < b->mtime);
+	const unsigned char *x = (const unsigned char *)a->name;
+	const unsigned char *y = (const unsigned char *)b->name;
+	for (size_t i = 0; d == 0; i++) {
+		d = reference_fold(x[i]) - reference_fold(y[i]);
+		if (x[i] == '\0' || y[i] == '\0')
+			break;
+	}
+	if (d == 0)
+		d = strcmp(a->name, b->name);
+	return v->descending ? -d : d;
+}
+
+#define RANDOM_SORT_ENTRIES 3000
+
+static void test_sort_view_random_against_reference(void **state)
+{
+	(void)state;
+	static const char alphabet[] = "aAbBzZ_.-~09\xc3\xa9\xff";
+	for (int key = DIRLIST_BY_NAME; key <= DIRLIST_BY_MTIME; key++) {
+		for (int desc = 0; desc < 2; desc++) {
+			struct dirlist l = { .entries = NULL };
+			l.entries = calloc(RANDOM_SORT_ENTRIES, sizeof(*l.entries));
+			assert_non_null(l.entries);
+			l.cap = RANDOM_SORT_ENTRIES;
+			for (size_t i = 0; i < RANDOM_SORT_ENTRIES; i++) {
+				char name[8];
+				size_t len = 1 + test_rand() % 6;
+				for (size_t j = 0; j < len; j++)
+					name[j] = alphabet[test_rand() % (sizeof(alphabet) - 1)];
+				name[len] = '\0';
+				struct dirlist_entry *e = &l.entries[l.count++];
+				e->name = strdup(name);
+				assert_non_null(e->name);
+				e->is_dir = test_rand() % 5 == 0;
+				e->size = (off_t)(test_rand() % 4);
+				e->mtime = (time_t)(test_rand() % 4);
+			}
+			struct dirlist_view v = { .key = (enum dirlist_key)key,
+						  .descending = desc };
+			assert_int_equal(dirlist_sort_view(&l, &v), 0);
+			for (size_t i = 1; i < l.count; i++)
+				assert_true(reference_cmp(&l.entries[i - 1], &l.entries[i], &v) <= 0);
+			dirlist_free(&l);
+		}
 	}
 }
 
@@ -1301,7 +1543,7 @@ static void test_json_of_real_tree(void **state)
 	struct dirlist l;
 	assert_int_equal(dirlist_read(f->fd, &l), 0);
 	struct dirlist_view v = { .key = DIRLIST_BY_SIZE, .descending = true };
-	dirlist_sort_view(&l, &v);
+	assert_int_equal(dirlist_sort_view(&l, &v), 0);
 	struct json_array a;
 	render_json(&l, &a);
 	assert_int_equal(a.count, 26);
@@ -1428,6 +1670,10 @@ int main(void)
 		cmocka_unit_test(test_render_sort_links),
 		cmocka_unit_test(test_render_human_sizes),
 		cmocka_unit_test(test_render_times),
+		cmocka_unit_test(test_render_sizes_match_printf),
+		cmocka_unit_test(test_render_times_match_strftime),
+		cmocka_unit_test(test_href_encoding_matches_path),
+		cmocka_unit_test(test_sort_view_random_against_reference),
 		cmocka_unit_test(test_render_stylesheet),
 		cmocka_unit_test(test_render_appends_to_buffer),
 		cmocka_unit_test(test_json_hostile_names),
