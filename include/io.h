@@ -27,9 +27,10 @@ ssize_t io_read(struct io *io, void *buf, size_t len);
  * back to share packets with it (MSG_MORE; for TLS, the same records). */
 int io_write_all(struct io *io, struct iovec *iov, int cnt, bool more);
 
-/* Exactly length bytes of file_fd from offset (sendfile(2), kernel TLS,
- * or read + write in large chunks for TLS), or -1: also when the file
- * shrank under us and the promised length cannot be kept. */
+/* Exactly length bytes of file_fd from offset (sendfile(2), corked
+ * when large, kernel TLS, or read + write in large chunks for TLS), or -1:
+ * also when the file shrank under us and the promised length cannot be
+ * kept. */
 int io_send_file(struct io *io, int file_fd, off_t offset, off_t length);
 
 /* Half-close our side (TLS: close_notify first). */

@@ -5,6 +5,8 @@
 #include "io.h"
 
 #include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <stdint.h>
 #include <string.h>
 #include <sys/sendfile.h>
@@ -15,6 +17,8 @@
 
 /* Large enough for several full TLS records per write(2). */
 #define IO_STAGE_SIZE (64 * 1024)
+/* In effect the whole remaining body per call: 256 KiB, 1 MiB and 2 MiB
+ * calls were no faster for a 100 MiB file (issue 7). */
 #define IO_SENDFILE_CHUNK ((size_t)1 << 30)
 
 /* One connection per process: the staging buffer is static (bss). */
@@ -114,7 +118,7 @@ int io_write_all(struct io *io, struct iovec *iov, int cnt, bool more)
 	return more ? 0 : stage_flush(io); /* held for the body's records */
 }
 
-static int plain_send_file(struct io *io, int file_fd, off_t offset, off_t length)
+static int plain_sendfile_all(struct io *io, int file_fd, off_t offset, off_t length)
 {
 	while (length > 0) {
 		size_t chunk = (uint64_t)length > IO_SENDFILE_CHUNK ? IO_SENDFILE_CHUNK
@@ -127,6 +131,33 @@ static int plain_send_file(struct io *io, int file_fd, off_t offset, off_t lengt
 		length -= w;
 	}
 	return 0;
+}
+
+/* Corked, the socket sends only full-sized segments until uncorked,
+ * which pushes the tail at once. Measured on loopback (issue 7, 4
+ * keep-alive connections, sendfile against splice through a pipe,
+ * read/write and mmap/write, sendfile won): a body that outgrows what the
+ * socket queues at once, and so makes sendfile wait for room, is faster
+ * corked (1.5 and 2 MiB +20 %, 100 MiB +30-45 %, the client's CPU per GB
+ * down by a third); one the socket takes in a go is faster left to
+ * TCP_NODELAY (64 KiB-1 MiB: 10-30 % slower corked). */
+#define IO_CORK_ABOVE ((off_t)1 << 20)
+
+/* Failure only costs that gain: over --inetd the socket may be a Unix
+ * socket, which has no TCP_CORK. */
+static void plain_cork(struct io *io, int on)
+{
+	(void)setsockopt(io->out_fd, IPPROTO_TCP, TCP_CORK, &on, sizeof(on));
+}
+
+static int plain_send_file(struct io *io, int file_fd, off_t offset, off_t length)
+{
+	if (!io->is_socket || length <= IO_CORK_ABOVE)
+		return plain_sendfile_all(io, file_fd, offset, length);
+	plain_cork(io, 1);
+	int rc = plain_sendfile_all(io, file_fd, offset, length);
+	plain_cork(io, 0);
+	return rc;
 }
 
 static int ktls_send_file(struct io *io, int file_fd, off_t offset, off_t length)

@@ -124,6 +124,39 @@ static void big_file_byte_exact(void **state)
 	response_free(&r);
 }
 
+/* Bodies over 1 MiB go out corked (io.c): every byte must still arrive,
+ * the tail included, on a connection that then carries on. Twice whole
+ * and once as a range that is itself over 1 MiB. */
+#define HUGE_LEN (3 * 1024 * 1024 + 17)
+#define HUGE_SEED 7u
+
+static void corked_body_then_keep_alive(void **state)
+{
+	char *want = malloc(HUGE_LEN);
+	struct response r;
+	struct client c;
+
+	(void)state;
+	assert_non_null(want);
+	harness_fill(want, HUGE_LEN, HUGE_SEED);
+	assert_int_equal(fixture_write(&fx, "huge.bin", want, HUGE_LEN), 0);
+	assert_rc_ok(client_connect(&c, srv.port));
+	for (int i = 0; i < 2; i++) {
+		assert_rc_ok(client_send_request(&c, "GET", "/huge.bin", NULL));
+		assert_rc_ok(client_read_response(&c, &r, false));
+		assert_int_equal(r.status, 200);
+		assert_body(&r, want, HUGE_LEN);
+		response_free(&r);
+	}
+	assert_rc_ok(client_send_request(&c, "GET", "/huge.bin", "Range: bytes=1000-2200000\r\n"));
+	assert_rc_ok(client_read_response(&c, &r, false));
+	assert_int_equal(r.status, 206);
+	assert_body(&r, want + 1000, 2200000 - 1000 + 1);
+	response_free(&r);
+	client_close(&c);
+	free(want);
+}
+
 static void content_types(void **state)
 {
 	static const struct {
@@ -750,6 +783,7 @@ int main(void)
 		T(ims_compares_whole_seconds),
 		T(ims_ignored_with_if_none_match),
 		T(ims_on_head),
+		T(corked_body_then_keep_alive),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
