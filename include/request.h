@@ -73,11 +73,13 @@ struct request {
 	size_t head_bytes;
 	bool head_done;
 	bool after_lf; /* last head byte seen was LF: obs-fold check */
+	bool last_cr;  /* last head byte fed was CR: a LF after it is no bare LF */
 	uint64_t body_bytes;
 	uint64_t max_body;
 	bool keep_alive;
 	bool is_head;   /* HEAD: headers only */
 	bool http09;    /* "GET /path" alone: answer with the body alone */
+	bool expect_continue; /* HTTP/1.1 with Expect: 100-continue and a body to come */
 };
 
 /* Once per connection. */

@@ -226,6 +226,19 @@ static void linger_close(struct conn *c)
 	io_close(&c->io);
 }
 
+/* The head asked for "100 Continue" before its body (curl does for a
+ * body over 1 KiB): say it once, or the client waits a second or more.
+ * false when the client is gone. */
+static bool answer_continue(struct conn *c)
+{
+	static const char interim[] = "HTTP/1.1 100 Continue\r\n\r\n";
+	if (!c->req.expect_continue)
+		return true;
+	c->req.expect_continue = false;
+	struct iovec iov = {.iov_base = (void *)interim, .iov_len = sizeof(interim) - 1};
+	return io_write_all(&c->io, &iov, 1, false) == 0;
+}
+
 /* Feed buffered bytes to the parser; answer what completes. Returns
  * false when the connection is done. */
 static bool process_buffer(struct conn *c, bool *linger)
@@ -241,7 +254,7 @@ static bool process_buffer(struct conn *c, bool *linger)
 			return false;
 		}
 		if (c->req.state != REQUEST_COMPLETE)
-			return true; /* everything consumed: read more */
+			return answer_continue(c); /* everything consumed: read more */
 		if (!answer_request(c)) {
 			*linger = c->rstart < c->rend;
 			return false;

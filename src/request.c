@@ -202,6 +202,16 @@ static enum http_status method_status(const struct request *r)
 	}
 }
 
+/* RFC 9110 10.1.1: Expect: 100-continue from an HTTP/1.1 client that has
+ * a body to send (a GET may carry one): it waits for "100 Continue". */
+static bool wants_continue(const struct request *r)
+{
+	const char *expect = request_header(r, "Expect");
+	bool has_body = r->parser.content_length > 0 || (r->parser.flags & F_CHUNKED);
+	return expect && strcasecmp(expect, "100-continue") == 0 && has_body &&
+	       llhttp_get_http_minor((llhttp_t *)&r->parser) >= 1;
+}
+
 /* The last point before the body: refuse what we will not serve now, so
  * that a client sending a large body gets its answer without waiting. */
 static int on_headers_complete(llhttp_t *p)
@@ -229,6 +239,7 @@ static int on_headers_complete(llhttp_t *p)
 	r->head_done = true;
 	r->is_head = llhttp_get_method(p) == HTTP_HEAD;
 	r->keep_alive = llhttp_should_keep_alive(p);
+	r->expect_continue = wants_continue(r);
 	return HPE_PAUSED;
 }
 
@@ -291,6 +302,8 @@ static void clear_message(struct request *r)
 	r->keep_alive = false;
 	r->is_head = false;
 	r->http09 = false;
+	r->last_cr = false;
+	r->expect_continue = false;
 }
 
 void request_init(struct request *r, uint64_t max_body)
@@ -329,6 +342,15 @@ static void record_line(struct request *r, const char *data, size_t len)
 }
 
 
+/* "HTTP/2.0" or "HTTP/9.9": well formed (RFC 9112 2.3, one digit each
+ * side of the dot), a major version other than ours. "HTTP/9.9.9" is no
+ * version at all: a 400, as for python. */
+static bool is_other_major_version(const char *v, const char *end)
+{
+	return end - v == 8 && strncmp(v, "HTTP/", 5) == 0 && v[5] >= '0' && v[5] <= '9' &&
+	       v[5] != '1' && v[6] == '.' && v[7] >= '0' && v[7] <= '9';
+}
+
 /* llhttp stops at the first byte it does not like; python looks at the
  * whole line. "FOO / HTTP/1.1" or "get / HTTP/1.1" is a method we do not
  * implement (501); "GET / HTTP/3.0" a version we do not speak (505);
@@ -347,8 +369,7 @@ static void classify_parse_error(struct request *r, llhttp_errno_t err)
 		return;
 	}
 	const char *ver = memrchr(r->line, ' ', r->line_len);
-	if (err == HPE_INVALID_VERSION && ver && strncmp(ver + 1, "HTTP/", 5) == 0 &&
-	    ver[6] >= '0' && ver[6] <= '9' && !(ver[6] == '1' && ver[7] == '.')) {
+	if (err == HPE_INVALID_VERSION && ver && is_other_major_version(ver + 1, r->line + r->line_len)) {
 		snprintf(r->error_detail, sizeof(r->error_detail),
 			 "Invalid HTTP version (%.16s)", ver + 6);
 		fail(r, HTTP_VERSION_NOT_SUPPORTED, r->error_detail);
@@ -392,12 +413,49 @@ static void scan_for_folds(struct request *r, const char *data, size_t len)
 	}
 }
 
-/* One llhttp_execute; returns the bytes it consumed. */
+/* Where the next LF without a CR before it is in data[off, len), or len.
+ * cr_before_off: the byte fed just before data[off] was a CR. */
+static size_t next_bare_lf(const char *data, size_t off, size_t len, bool cr_before_off)
+{
+	for (size_t i = off; i < len; i++) {
+		const char *lf = memchr(data + i, '\n', len - i);
+		if (!lf)
+			break;
+		i = (size_t)(lf - data);
+		if (!(i > off ? data[i - 1] == '\r' : cr_before_off))
+			return i;
+	}
+	return len;
+}
+
+/* llhttp (strict) wants CRLF; RFC 9112 2.2 lets a server take a bare LF
+ * as the end of a head line, and python, nginx and every netcat user
+ * count on it. Each bare LF of the head reaches llhttp as CRLF: a "\r"
+ * of our own goes first, as if the CR had come in a read of its own. A
+ * lone CR is still refused. */
+static llhttp_errno_t execute_head(struct request *r, const char *data, size_t len)
+{
+	size_t off = 0;
+	bool cr_before = r->last_cr;
+	for (;;) {
+		size_t lf = next_bare_lf(data, off, len, cr_before);
+		llhttp_errno_t err = llhttp_execute(&r->parser, data + off, lf - off);
+		if (err != HPE_OK || lf == len)
+			return err;
+		err = llhttp_execute(&r->parser, "\r", 1);
+		if (err != HPE_OK)
+			return err;
+		off = lf; /* the LF itself starts the next piece */
+		cr_before = true;
+	}
+}
+
+/* One pass of llhttp over data; returns the bytes it consumed. */
 static size_t parse_some(struct request *r, const char *data, size_t len,
 			 llhttp_errno_t *err)
 {
 	bool in_head = !r->head_done;
-	*err = llhttp_execute(&r->parser, data, len);
+	*err = in_head ? execute_head(r, data, len) : llhttp_execute(&r->parser, data, len);
 	size_t used = len;
 	if (*err == HPE_PAUSED || *err == HPE_PAUSED_UPGRADE)
 		used = (size_t)(llhttp_get_error_pos(&r->parser) - data);
@@ -405,6 +463,8 @@ static size_t parse_some(struct request *r, const char *data, size_t len,
 		/* Pausing after the head makes this the head's exact size. */
 		r->head_bytes += used;
 		scan_for_folds(r, data, used);
+		if (used > 0)
+			r->last_cr = data[used - 1] == '\r';
 		if (r->head_bytes > REQUEST_HEAD_MAX)
 			fail(r, HTTP_HEADER_FIELDS_TOO_LARGE, "Request header too large");
 	}

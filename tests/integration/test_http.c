@@ -157,6 +157,43 @@ static void corked_body_then_keep_alive(void **state)
 	free(want);
 }
 
+/* netcat users send bare LFs; RFC 9112 2.2 lets a server take them, and
+ * python and nginx do. */
+static void bare_lf_request_served(void **state)
+{
+	static const char req[] = "GET /hello.txt HTTP/1.0\nUser-Agent: nc\n\n";
+	struct response r;
+
+	(void)state;
+	assert_rc_ok(http_exchange(srv.port, req, strlen(req), false, &r));
+	assert_int_equal(r.status, 200);
+	assert_body_str(&r, HELLO_BODY);
+	response_free(&r);
+}
+
+/* A GET with a body and Expect: 100-continue gets the interim answer at
+ * once (curl would otherwise wait a second), then the real one. */
+static void expect_continue_answered(void **state)
+{
+	struct response r;
+	struct client c;
+
+	(void)state;
+	assert_rc_ok(client_connect(&c, srv.port));
+	assert_rc_ok(client_send_str(&c, "GET /hello.txt HTTP/1.1\r\nHost: x\r\n"
+				    "Expect: 100-continue\r\nContent-Length: 4\r\n\r\n"));
+	assert_rc_ok(client_read_response(&c, &r, false));
+	assert_int_equal(r.status, 100);
+	assert_int_equal(r.nheaders, 0);
+	response_free(&r);
+	assert_rc_ok(client_send_str(&c, "body"));
+	assert_rc_ok(client_read_response(&c, &r, false));
+	assert_int_equal(r.status, 200);
+	assert_body_str(&r, HELLO_BODY);
+	response_free(&r);
+	client_close(&c);
+}
+
 static void content_types(void **state)
 {
 	static const struct {
@@ -784,6 +821,8 @@ int main(void)
 		T(ims_ignored_with_if_none_match),
 		T(ims_on_head),
 		T(corked_body_then_keep_alive),
+		T(bare_lf_request_served),
+		T(expect_continue_answered),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);

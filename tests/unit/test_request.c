@@ -412,6 +412,73 @@ static void test_http11_is_not_http09(void **state)
 	assert_false(req->http09);
 }
 
+/* A bare LF ends head lines as CRLF does (RFC 9112 2.2), whether the
+ * whole head comes at once or byte by byte, mixed with CRLF or not. */
+static void test_bare_lf_head(void **state)
+{
+	(void)state;
+	const char *s = "GET /a HTTP/1.1\nHost: x\r\nX-A: 1\n\n";
+	assert_int_equal(feed(s), strlen(s));
+	assert_int_equal(req->state, REQUEST_COMPLETE);
+	assert_string_equal(req->target, "/a");
+	assert_string_equal(request_header(req, "X-A"), "1");
+}
+
+static void test_bare_lf_bytewise_pipelined(void **state)
+{
+	(void)state;
+	feed_bytewise("\nGET /a HTTP/1.0\nConnection: keep-alive\n\n");
+	assert_int_equal(req->state, REQUEST_COMPLETE);
+	assert_true(req->keep_alive);
+	request_next(req);
+	const char *s = "GET /b HTTP/1.1\nHost: x\n\nGET /c HTTP/1.1\n\n";
+	size_t used = feed(s);
+	assert_int_equal(req->state, REQUEST_COMPLETE);
+	assert_string_equal(req->target, "/b");
+	request_next(req);
+	request_feed(req, s + used, strlen(s) - used);
+	assert_int_equal(req->state, REQUEST_COMPLETE);
+	assert_string_equal(req->target, "/c");
+}
+
+static void test_lone_cr_400(void **state)
+{
+	(void)state;
+	assert_fails_with("GET / HTTP/1.1\rHost: x\r\n\r\n", HTTP_BAD_REQUEST);
+}
+
+/* "HTTP/9.9.9" is no version: 400, as python says; "HTTP/9.9" is. */
+static void test_malformed_versions_400(void **state)
+{
+	(void)state;
+	assert_fails_with("GET / HTTP/9.9.9\r\n\r\n", HTTP_BAD_REQUEST);
+	request_init(req, 1024);
+	assert_fails_with("GET / HTTP/909876543210.0\r\n\r\n", HTTP_BAD_REQUEST);
+	request_init(req, 1024);
+	assert_fails_with("GET / HTTP/9.9\r\n\r\n", HTTP_VERSION_NOT_SUPPORTED);
+}
+
+static void test_expect_continue(void **state)
+{
+	(void)state;
+	feed("GET / HTTP/1.1\r\nExpect: 100-Continue\r\nContent-Length: 3\r\n\r\n");
+	assert_int_equal(req->state, REQUEST_INCOMPLETE);
+	assert_true(req->expect_continue);
+	feed("abc");
+	assert_int_equal(req->state, REQUEST_COMPLETE);
+}
+
+static void test_expect_continue_not_without_body_or_in_http10(void **state)
+{
+	(void)state;
+	feed("GET / HTTP/1.1\r\nExpect: 100-continue\r\n\r\n");
+	assert_int_equal(req->state, REQUEST_COMPLETE);
+	assert_false(req->expect_continue);
+	request_init(req, 1024);
+	feed("GET / HTTP/1.0\r\nExpect: 100-continue\r\nContent-Length: 3\r\n\r\n");
+	assert_false(req->expect_continue);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int main(void)
@@ -454,6 +521,12 @@ int main(void)
 		T(test_http09_with_headers),
 		T(test_http09_head_400),
 		T(test_http11_is_not_http09),
+		T(test_bare_lf_head),
+		T(test_bare_lf_bytewise_pipelined),
+		T(test_lone_cr_400),
+		T(test_malformed_versions_400),
+		T(test_expect_continue),
+		T(test_expect_continue_not_without_body_or_in_http10),
 	};
 	return cmocka_run_group_tests_name("request", tests, NULL, NULL);
 }
