@@ -82,7 +82,7 @@ static void log_write_fd(int fd, const char *line, size_t len)
 
 /* A child batches its access lines: one write(2) for many requests keeps
  * the keep-alive path short. The batch never exceeds PIPE_BUF, so it
- * reaches a pipe in one piece, and conn.c flushes it within a second of
+ * reaches a pipe in one piece, and conn.c flushes it within 0.1 s of
  * going idle, at close and before exit. */
 static char log_batch[LOG_BATCH_MAX];
 static size_t log_batched;

@@ -227,8 +227,8 @@ case $result in
 esac
 
 # The 206 answers for the media file, as "... 206 BYTES"; the fetch's is
-# the one of 100 bytes. A child writes its access lines within a second
-# of going idle, and the browser may keep its connections open: wait.
+# the one of 100 bytes. A child writes its access lines within 0.1 s of
+# going idle, and the browser may keep its connections open: wait.
 log_206() { grep -o "\"GET $media HTTP/1.1\" 206 [0-9]*\$" "$tmp/server.log"; }
 fetch_logged() { log_206 | grep -q ' 206 100$'; }
 video_206s() { log_206 | grep -v ' 206 100$'; }
