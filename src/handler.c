@@ -22,17 +22,16 @@
 #include "validate.h"
 
 /* ENXIO: a socket, which open() cannot open; like a FIFO or a device,
- * not a regular file: 403. */
+ * not a regular file: 403. A file or directory we may not read is a 404,
+ * as python answers: whether it exists is not ours to tell. */
 static enum http_status open_error_status(int err)
 {
-	return err == EACCES || err == EPERM || err == ENXIO ? HTTP_FORBIDDEN : HTTP_NOT_FOUND;
+	return err == ENXIO ? HTTP_FORBIDDEN : HTTP_NOT_FOUND;
 }
 
 static const char *open_error_message(int err)
 {
-	if (err == ENXIO)
-		return "Not a regular file";
-	return err == EACCES || err == EPERM ? "Permission denied" : "File not found";
+	return err == ENXIO ? "Not a regular file" : "File not found";
 }
 
 static void redirect_to_slash(const struct path *p, struct response *resp)

@@ -15,6 +15,7 @@
 #include <limits.h>
 #include <pwd.h>
 #include <stdio.h>
+#include <sys/stat.h>
 #include <sys/resource.h>
 #include <stdlib.h>
 #include <string.h>
@@ -521,6 +522,28 @@ static void user_without_chroot(void **state)
 	stop();
 }
 
+/* What the server may not read is a 404, as with python (a 403 would
+ * tell that it exists): a file and a directory of mode 0, as nobody. */
+static void unreadable_is_404(void **state)
+{
+	static const char *extra[] = { "--user", "nobody", NULL };
+	char path[512];
+	(void)state;
+	if (geteuid() != 0 || !getpwnam("nobody"))
+		skip();
+	assert_int_equal(fixture_write_str(&fx, "locked.txt", "secret\n"), 0);
+	assert_int_equal(fixture_mkdir(&fx, "lockeddir"), 0);
+	assert_int_equal(chmod(fixture_path(&fx, "locked.txt", path, sizeof(path)), 0), 0);
+	assert_int_equal(chmod(fixture_path(&fx, "lockeddir", path, sizeof(path)), 0), 0);
+	start(extra);
+	expect_status("/locked.txt", 404, NULL);
+	expect_status("/lockeddir/", 404, NULL);
+	expect_status("/hello.txt", 200, HELLO_BODY);
+	stop();
+	assert_int_equal(chmod(fixture_path(&fx, "locked.txt", path, sizeof(path)), 0644), 0);
+	assert_int_equal(chmod(fixture_path(&fx, "lockeddir", path, sizeof(path)), 0755), 0);
+}
+
 static void unknown_user_exits_2(void **state)
 {
 	char port[16];
@@ -604,6 +627,7 @@ int main(void)
 		T(chroot_and_user_drop_everything),
 		T(chroot_out_of_fds_still_503),
 		T(user_without_chroot),
+		T(unreadable_is_404),
 		T(unknown_user_exits_2),
 		T(chroot_and_user_need_root),
 	};
