@@ -334,7 +334,11 @@ static const char dirlist_style[] =
 	"hr{border:0;border-top:1px solid var(--line)}\n"
 	"table{width:100%;border-collapse:collapse}\n"
 	"th,td{padding:.35rem .5rem;text-align:left;border-bottom:1px solid var(--line)}\n"
-	"th{font-weight:600;white-space:nowrap}th a{color:var(--fg)}\n"
+	"th{font-weight:600;white-space:nowrap}th form{margin:0}\n"
+	/* The sort buttons look like the text around them; the focus ring
+	 * stays for keyboard users. */
+	"th button{font:inherit;color:inherit;background:none;border:0;padding:0;"
+	"margin:0;cursor:pointer}th button:hover{text-decoration:underline}\n"
 	"td.n{overflow-wrap:anywhere}td.s,th.s{text-align:right;white-space:nowrap}\n"
 	"td.t{white-space:nowrap;color:var(--mute)}tr:hover td{background:var(--hover)}\n"
 	"@media (max-width:34rem){body{padding:.5rem;font-size:15px}"
@@ -374,16 +378,23 @@ static const char *const dirlist_key_names[] = {
 	[DIRLIST_BY_MTIME] = "mtime",
 };
 
-/* A column head: a link to sort by it, the other way round when it is
- * the current order. */
+/* A column head: a button to sort by it, the other way round when it is
+ * the current order. A GET form, not a link, so that crawlers (wget -r)
+ * do not fetch every listing once per order; the browser builds the same
+ * "?sort=KEY&order=ORDER" as the link did, the button first as it comes
+ * first in the form. No script needed. */
 static void dirlist_render_head(const struct dirlist_view *view, enum dirlist_key key,
 				const char *cls, const char *label, struct buf *out)
 {
 	bool current = view->key == key;
 	bool desc = current && !view->descending;
-	buf_printf(out, "<th class=\"%s\"><a href=\"?sort=%s&amp;order=%s\">%s%s</a></th>",
-		   cls, dirlist_key_names[key], desc ? "desc" : "asc", label,
-		   !current ? "" : view->descending ? " &#9660;" : " &#9650;");
+	buf_printf(out,
+		   "<th class=\"%s\"><form method=\"get\"><button name=\"sort\" "
+		   "value=\"%s\">%s%s</button><input type=\"hidden\" name=\"order\" "
+		   "value=\"%s\"></form></th>",
+		   cls, dirlist_key_names[key], label,
+		   !current ? "" : view->descending ? " &#9660;" : " &#9650;",
+		   desc ? "desc" : "asc");
 }
 
 /* ---- rows, written straight into the buffer ---------------------------------

@@ -15,15 +15,24 @@ Standard library only (Debian's python3).
   href DOM TEXT                   print the href of the row whose link text
                                   is TEXT
   text DOM FILE                   the DOM of a text/plain page shows FILE
+  click URL SEL1 SEL2 CHROMIUM [ARGS...]
+                                  in CHROMIUM, scripts off, load URL, click
+                                  SEL1 (a CSS selector) with the mouse, then
+                                  press Enter on SEL2 there; print each URL
+                                  the page went to
   png PNG WIDTH HEIGHT light|dark|any
                                   the screenshot has that size, is not one
                                   flat colour, and its top-left pixel is
                                   light (or dark)
 """
+import fcntl
 import html.parser
+import json
 import os
+import select
 import socket
 import struct
+import subprocess
 import sys
 import time
 import urllib.parse
@@ -46,7 +55,7 @@ class Page(html.parser.HTMLParser):
         super().__init__(convert_charrefs=True)
         self.title = self.h1 = ''
         self.nav = []          # (href, text)
-        self.heads = []        # (href, text)
+        self.heads = []        # (URL the form submits, button text)
         self.up = None         # href of the parent row
         self.rows = []         # dict(href, text, size, datetime)
         self.links = []        # every <a href>
@@ -55,6 +64,7 @@ class Page(html.parser.HTMLParser):
         self._row = None
         self._cell = None
         self._a = None
+        self._form = None      # [fields, button text] of a head's form
 
     VOID = {'area', 'base', 'br', 'col', 'embed', 'hr', 'img', 'input',
             'link', 'meta', 'source', 'track', 'wbr'}
@@ -66,6 +76,17 @@ class Page(html.parser.HTMLParser):
         if tag == 'a' and 'href' in a:
             self.links.append(a['href'])
             self._a = [a['href'], '']
+        elif tag == 'form' and 'th' in self._stack:
+            if a.get('method', 'get').lower() != 'get' or 'action' in a:
+                self.heads.append(('form %r' % a, ''))
+            self._form = [[], None]
+        elif tag in ('button', 'input') and self._form is not None:
+            # A GET form with no action submits its fields in document
+            # order, the clicked button among them, to the page's path.
+            if tag == 'button':
+                self._form[1] = ''
+            if 'name' in a:
+                self._form[0].append((a['name'], a.get('value', '')))
         elif tag == 'tr':
             self._row = {'class': a.get('class', ''), 'href': None,
                          'text': '', 'size': '', 'datetime': None}
@@ -82,7 +103,7 @@ class Page(html.parser.HTMLParser):
             if 'nav' in self._stack:
                 self.nav.append((href, text))
             elif 'th' in self._stack:
-                self.heads.append((href, text))
+                self.heads.append(('link ' + href, text))
             elif self._row is not None and self._cell == 'n':
                 self._row['href'], self._row['text'] = href, text
             self._a = None
@@ -94,6 +115,10 @@ class Page(html.parser.HTMLParser):
             self._row = None
         elif tag == 'td':
             self._cell = None
+        elif tag == 'form' and self._form is not None:
+            fields, text = self._form
+            self.heads.append(('?' + urllib.parse.urlencode(fields), text))
+            self._form = None
         while self._stack:
             if self._stack.pop() == tag:
                 break
@@ -106,6 +131,9 @@ class Page(html.parser.HTMLParser):
             self.h1 += data
         if self._a is not None:
             self._a[1] += data
+        if self._form is not None and self._form[1] is not None and \
+                'button' in self._stack:
+            self._form[1] += data
         if self._row is not None and self._cell == 's':
             self._row['size'] += data
         if self.pre is not None and 'pre' in self._stack:
@@ -190,13 +218,17 @@ def check_listing(dom, url_path, directory, key='name', order='asc'):
     want_up = None if url_path == '/' else '../'
     if p.up != want_up:
         fail('parent row %r; want %r' % (p.up, want_up))
-    # The current key's head toggles its order, the others ascend.
+    # Each head is a button in a GET form (a link would be followed by
+    # wget -r); the current key's toggles its order, the others ascend.
+    queries = [h for h in p.links if h.startswith('?')]
+    if queries:
+        fail('links to queries %r; sorting must be by form' % queries)
     heads = []
     for k in ('name', 'size', 'mtime'):
         o = ('desc' if order == 'asc' else 'asc') if k == key else 'asc'
         heads.append('?sort=%s&order=%s' % (k, o))
     if [h for h, _ in p.heads] != heads:
-        fail('sort links %r; want %r' % ([h for h, _ in p.heads], heads))
+        fail('sort forms submit %r; want %r' % ([h for h, _ in p.heads], heads))
     got = [{k: r[k] for k in ('href', 'text', 'size', 'datetime')} for r in p.rows]
     want = expected_rows(directory, key, order)
     if got != want:
@@ -321,6 +353,121 @@ def check_png(path, want_w, want_h, scheme):
         os.path.basename(path), width, height, scheme, corner[:3]))
 
 
+# ---- a click in the browser --------------------------------------------------
+
+
+class Cdp:
+    """The DevTools protocol over --remote-debugging-pipe: chromium reads
+    commands on its fd 3 and writes answers and events on its fd 4, each
+    message JSON ended by a NUL. Every read has the run's deadline."""
+
+    def __init__(self, wfd, rfd, deadline):
+        self.wfd, self.rfd, self.deadline = wfd, rfd, deadline
+        self.buf, self.id, self.events = b'', 0, []
+
+    def recv(self):
+        while b'\0' not in self.buf:
+            left = self.deadline - time.monotonic()
+            if left <= 0 or not select.select([self.rfd], [], [], left)[0]:
+                fail('chromium did not answer in time')
+            chunk = os.read(self.rfd, 65536)
+            if not chunk:
+                fail('chromium closed the pipe')
+            self.buf += chunk
+        msg, self.buf = self.buf.split(b'\0', 1)
+        return json.loads(msg)
+
+    def send(self, method, params=None, session=None):
+        self.id += 1
+        msg = {'id': self.id, 'method': method, 'params': params or {}}
+        if session:
+            msg['sessionId'] = session
+        data = json.dumps(msg).encode() + b'\0'
+        while data:
+            data = data[os.write(self.wfd, data):]
+        while True:
+            m = self.recv()
+            if m.get('id') == self.id:
+                if 'error' in m:
+                    fail('%s: %r' % (method, m['error']))
+                return m['result']
+            self.events.append(m)
+
+    def wait_event(self, method):
+        while True:
+            m = self.events.pop(0) if self.events else self.recv()
+            if m.get('method') == method:
+                return m
+
+
+def start_chromium(chrome):
+    """chrome (argv) with the protocol on its fds 3 and 4."""
+    to_chrome, from_chrome = os.pipe(), os.pipe()
+
+    def fds():
+        # Above 4 first, so that neither dup2 clobbers the other's source.
+        r = fcntl.fcntl(to_chrome[0], fcntl.F_DUPFD, 10)
+        w = fcntl.fcntl(from_chrome[1], fcntl.F_DUPFD, 10)
+        os.dup2(r, 3)
+        os.dup2(w, 4)
+
+    proc = subprocess.Popen(list(chrome) + ['--remote-debugging-pipe', 'about:blank'],
+                            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                            pass_fds=(3, 4), preexec_fn=fds)
+    os.close(to_chrome[0])
+    os.close(from_chrome[1])
+    return proc, to_chrome[1], from_chrome[0]
+
+
+def node_centre(cdp, sid, selector):
+    root = cdp.send('DOM.getDocument', {}, sid)['root']['nodeId']
+    node = cdp.send('DOM.querySelector', {'nodeId': root, 'selector': selector},
+                    sid)['nodeId']
+    if not node:
+        fail('no %s on the page' % selector)
+    quad = cdp.send('DOM.getBoxModel', {'nodeId': node}, sid)['model']['border']
+    return node, sum(quad[0::2]) / 4, sum(quad[1::2]) / 4
+
+
+def current_url(cdp, sid):
+    cdp.wait_event('Page.loadEventFired')
+    h = cdp.send('Page.getNavigationHistory', {}, sid)
+    return h['entries'][h['currentIndex']]['url']
+
+
+def click_sort(url, mouse_sel, key_sel, *chrome):
+    """Load url with scripts off, click mouse_sel with the mouse, then on
+    the page that gives press Enter on key_sel; print each URL reached."""
+    proc, wfd, rfd = start_chromium(chrome)
+    try:
+        cdp = Cdp(wfd, rfd, time.monotonic() + 30)
+        target = cdp.send('Target.createTarget', {'url': 'about:blank'})['targetId']
+        sid = cdp.send('Target.attachToTarget',
+                       {'targetId': target, 'flatten': True})['sessionId']
+        cdp.send('Page.enable', {}, sid)
+        cdp.send('Emulation.setScriptExecutionDisabled', {'value': True}, sid)
+        cdp.send('Page.navigate', {'url': url}, sid)
+        cdp.wait_event('Page.loadEventFired')
+        _, x, y = node_centre(cdp, sid, mouse_sel)
+        for kind in ('mouseMoved', 'mousePressed', 'mouseReleased'):
+            cdp.send('Input.dispatchMouseEvent', {'type': kind, 'x': x, 'y': y,
+                                                   'button': 'left', 'clickCount': 1}, sid)
+        print('mouse on %s: %s' % (mouse_sel, current_url(cdp, sid)))
+        node, _, _ = node_centre(cdp, sid, key_sel)
+        cdp.send('DOM.focus', {'nodeId': node}, sid)
+        for kind in ('rawKeyDown', 'char', 'keyUp'):
+            cdp.send('Input.dispatchKeyEvent', {'type': kind, 'key': 'Enter', 'code': 'Enter',
+                                                 'windowsVirtualKeyCode': 13, 'text': '\r'}, sid)
+        print('Enter on %s: %s' % (key_sel, current_url(cdp, sid)))
+        cdp.send('Browser.close')
+    finally:
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
 def free_port():
     s = socket.socket()
     s.bind(('127.0.0.1', 0))
@@ -336,6 +483,7 @@ def main(argv):
         'href': (print_href, 2),
         'text': (check_text, 2),
         'png': (check_png, 4),
+        'click': (click_sort, 4),
     }
     if len(argv) < 2 or argv[1] not in cmds:
         fail(__doc__)

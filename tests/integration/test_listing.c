@@ -1,6 +1,7 @@
 /* Integration: the directory listing as a browser, wget and a script see
  * it from the real binary. Sorting by size and time (directories first,
- * ties by name), sort links that toggle the current key's order,
+ * ties by name), sort buttons (GET forms, no links a crawler would
+ * follow) that toggle the current key's order,
  * breadcrumbs, the parent row, JSON by ?format=json or by Accept (and
  * HTML for a browser's Accept), Vary: Accept, --no-listing, a directory
  * of 10,000 entries, and hostile names: escaped in the text,
@@ -248,6 +249,10 @@ static void assert_listing(const struct response *r, const char *title)
 	assert_contains(r->body, r->body_len, want);
 	snprintf(want, sizeof(want), "<h1>Directory listing for %s</h1>", title);
 	assert_contains(r->body, r->body_len, want);
+	/* Sorting is by form: no link to the same listing in another order
+	 * for wget -r to follow. */
+	if (harness_contains(r->body, r->body_len, "href=\"?"))
+		fail_msg("a link to a query in the listing of %s", title);
 }
 
 /* The hrefs of the rows, in order, are exactly want[]. */
@@ -366,32 +371,42 @@ static void assert_heads(const struct response *r, const char *name_order,
 	char want[1024];
 	snprintf(want, sizeof(want),
 		 "<thead><tr>"
-		 "<th class=\"n\"><a href=\"?sort=name&amp;order=%s\">Name%s</a></th>"
-		 "<th class=\"s\"><a href=\"?sort=size&amp;order=%s\">Size%s</a></th>"
-		 "<th class=\"t\"><a href=\"?sort=mtime&amp;order=%s\">"
-		 "Last modified (UTC)%s</a></th></tr></thead>\n",
-		 name_order, name_mark, size_order, size_mark, mtime_order,
-		 mtime_mark);
+		 "<th class=\"n\"><form method=\"get\"><button name=\"sort\" "
+		 "value=\"name\">Name%s</button><input type=\"hidden\" "
+		 "name=\"order\" value=\"%s\"></form></th>"
+		 "<th class=\"s\"><form method=\"get\"><button name=\"sort\" "
+		 "value=\"size\">Size%s</button><input type=\"hidden\" "
+		 "name=\"order\" value=\"%s\"></form></th>"
+		 "<th class=\"t\"><form method=\"get\"><button name=\"sort\" "
+		 "value=\"mtime\">Last modified (UTC)%s</button><input "
+		 "type=\"hidden\" name=\"order\" value=\"%s\"></form></th>"
+		 "</tr></thead>\n",
+		 name_mark, name_order, size_mark, size_order, mtime_mark,
+		 mtime_order);
 	assert_contains(r->body, r->body_len, want);
 }
 
-/* The target a head's link leads to from dir: its href, &amp; undone. */
+/* The target a head's button leads to from dir, as a browser submits a
+ * GET form with no action: the page's path, then the button's name=value
+ * and the hidden order field, in document order. */
 static void head_link(const struct response *r, const char *key,
 		      const char *dir, char *target, size_t size)
 {
-	char open[64], href[128];
-	snprintf(open, sizeof(open), "<a href=\"?sort=%s&amp;", key);
+	static const char hidden[] =
+		"</button><input type=\"hidden\" name=\"order\" value=\"";
+	char open[96], order[16];
+	snprintf(open, sizeof(open),
+		 "<form method=\"get\"><button name=\"sort\" value=\"%s\">", key);
 	const char *p = strstr(r->body, open);
 	assert_non_null(p);
-	p += strlen("<a href=\"");
-	take_until(&p, "\"", href, sizeof(href));
-	char *amp = strstr(href, "&amp;");
-	assert_non_null(amp);
-	memmove(amp + 1, amp + 5, strlen(amp + 5) + 1);
-	snprintf(target, size, "%s%s", dir, href);
+	p = strstr(p + strlen(open), hidden);
+	assert_non_null(p);
+	p += strlen(hidden);
+	take_until(&p, "\"></form>", order, sizeof(order));
+	snprintf(target, size, "%s?sort=%s&order=%s", dir, key, order);
 }
 
-static void sort_links_toggle_current_order(void **state)
+static void sort_buttons_toggle_current_order(void **state)
 {
 	static const char up[] = " &#9650;", down[] = " &#9660;";
 	static const char *const size_desc[] = {
@@ -406,7 +421,7 @@ static void sort_links_toggle_current_order(void **state)
 	(void)state;
 	get("/sorted/", &r);
 	assert_heads(&r, "desc", up, "asc", "", "asc", "");
-	/* Click "Size": ascending by size; its link now says descending. */
+	/* Click "Size": ascending by size; its button now says descending. */
 	head_link(&r, "size", "/sorted/", target, sizeof(target));
 	assert_string_equal(target, "/sorted/?sort=size&order=asc");
 	response_free(&r);
@@ -834,7 +849,7 @@ int main(void)
 		T(default_order_is_name_dirs_first),
 		T(sort_by_size_desc),
 		T(sort_by_mtime),
-		T(sort_links_toggle_current_order),
+		T(sort_buttons_toggle_current_order),
 		T(breadcrumbs_link_each_level),
 		T(parent_link_except_at_root),
 		T(json_by_query),

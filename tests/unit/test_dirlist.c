@@ -1,7 +1,7 @@
 /* Unit tests for dirlist: reading real temporary directories, python's
  * order and the view's order (directories first, name/size/mtime, asc or
  * desc), the query that picks the view, the HTML document (compared whole,
- * but for its stylesheet: title, h1, breadcrumbs, sort links, every row in
+ * but for its stylesheet: title, h1, breadcrumbs, sort buttons, every row in
  * order), human sizes at the unit boundaries, times, and the JSON listing,
  * parsed back by a strict checker that shares no code with the server
  * (tests/integration/json_check.h) for hostile names. The hand-written
@@ -46,8 +46,9 @@
 #define ROOT_NAV "<nav aria-label=\"breadcrumbs\"><a href=\"/\">/</a></nav>\n"
 /* The column heads of the default view (by name, ascending). */
 #define HEAD(key, cls, order, label)                                           \
-	"<th class=\"" cls "\"><a href=\"?sort=" key "&amp;order=" order "\">" \
-	label "</a></th>"
+	"<th class=\"" cls "\"><form method=\"get\"><button name=\"sort\" "    \
+	"value=\"" key "\">" label "</button><input type=\"hidden\" "          \
+	"name=\"order\" value=\"" order "\"></form></th>"
 #define UP " &#9650;"
 #define DOWN " &#9660;"
 #define TIME_LABEL "Last modified (UTC)"
@@ -953,11 +954,12 @@ static void test_render_breadcrumbs_and_parent(void **state)
 	}
 }
 
-static void test_render_sort_links(void **state)
+static void test_render_sort_buttons(void **state)
 {
 	(void)state;
-	/* The current key's head links to the other order and shows an
-	 * arrow (up: ascending now); the other heads link to ascending. */
+	/* The current key's head sorts the other order and shows an arrow
+	 * (up: ascending now); the other heads sort ascending. Buttons in
+	 * GET forms, never links a crawler would follow. */
 	static const struct {
 		struct dirlist_view view;
 		const char *heads;
@@ -986,6 +988,7 @@ static void test_render_sort_links(void **state)
 		struct buf b;
 		render(&l, "/", &cases[i].view, &b);
 		assert_document(&b, "/", ROOT_NAV, cases[i].heads, "");
+		assert_null(memmem(b.data, b.len, "href=\"?", 7));
 		buf_free(&b);
 	}
 }
@@ -1667,7 +1670,7 @@ int main(void)
 		cmocka_unit_test(test_sort_view_empty_and_single),
 		cmocka_unit_test(test_render_escaping_and_kinds),
 		cmocka_unit_test(test_render_breadcrumbs_and_parent),
-		cmocka_unit_test(test_render_sort_links),
+		cmocka_unit_test(test_render_sort_buttons),
 		cmocka_unit_test(test_render_human_sizes),
 		cmocka_unit_test(test_render_times),
 		cmocka_unit_test(test_render_sizes_match_printf),
