@@ -265,9 +265,13 @@ uninstall:
 format:
 	clang-format -i src/*.c include/*.h tests/*/*.c tests/*/*.h
 
+# clang-tidy without two checks that only ever say the same thing here:
+# Annex K's *_s functions (glibc has none), and va_list "uninitialized"
+# right after va_start (a false positive of this clang-analyzer).
+TIDY_CHECKS := -clang-analyzer-security.insecureAPI.DeprecatedOrUnsafeBufferHandling,-clang-analyzer-valist.Uninitialized
 lint:
 	cppcheck --quiet --enable=warning,portability --std=c11 -Iinclude src
-	clang-tidy --quiet $(SRCS) -- $(CPPFLAGS) -std=c11
+	clang-tidy --quiet --checks='$(TIDY_CHECKS)' $(SRCS) -- $(CPPFLAGS) -std=c11
 
 clean:
 	rm -rf build build-asan build-fuzz build-notls $(PROG) $(PROG).from
