@@ -2,7 +2,6 @@
 
 #include <errno.h>
 #include <inttypes.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -217,102 +216,163 @@ static const char *date_now(void)
 	return text;
 }
 
-/* Appends to head[*n], never past cap; a header that does not fit makes
- * the whole response fail (it cannot happen with our own bounds). */
-static int head_add(char *head, size_t cap, size_t *n, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
+/* The head is written with a cursor, not printf: for a small file it is
+ * most of what a keep-alive request costs in user space. A header that
+ * does not fit makes the whole response fail (our own bounds keep that
+ * from happening). */
+struct head {
+	char *p, *end;
+	bool full;
+};
 
-static int head_add(char *head, size_t cap, size_t *n, const char *fmt, ...)
+static void head_put(struct head *h, const char *s, size_t len)
 {
-	va_list ap;
-	va_start(ap, fmt);
-	int w = vsnprintf(head + *n, cap - *n, fmt, ap);
-	va_end(ap);
-	if (w < 0 || (size_t)w >= cap - *n)
-		return -1;
-	*n += (size_t)w;
-	return 0;
+	if (h->full || len > (size_t)(h->end - h->p)) {
+		h->full = true;
+		return;
+	}
+	memcpy(h->p, s, len);
+	h->p += len;
+}
+
+static void head_str(struct head *h, const char *s)
+{
+	head_put(h, s, strlen(s));
+}
+
+static void head_u64(struct head *h, uint64_t v)
+{
+	char digits[20];
+	size_t n = sizeof(digits);
+	do {
+		digits[--n] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	head_put(h, digits + n, sizeof(digits) - n);
+}
+
+/* "Name: value" CRLF */
+static void head_field(struct head *h, const char *name, const char *value)
+{
+	head_str(h, name);
+	head_put(h, ": ", 2);
+	head_str(h, value);
+	head_put(h, "\r\n", 2);
+}
+
+static const char *vary_value(const struct response *resp)
+{
+	if (resp->vary_encoding && resp->vary_accept)
+		return "Accept, Accept-Encoding";
+	return resp->vary_accept ? "Accept" : "Accept-Encoding";
+}
+
+/* Content-Range of a single part, or of an unsatisfiable range. */
+static void put_content_range(struct head *h, const struct response *resp)
+{
+	head_str(h, "Content-Range: bytes ");
+	if (resp->unsatisfied_range) {
+		head_put(h, "*", 1);
+	} else {
+		head_u64(h, (uint64_t)resp->file_offset);
+		head_put(h, "-", 1);
+		head_u64(h, (uint64_t)(resp->file_offset + resp->file_length - 1));
+	}
+	head_put(h, "/", 1);
+	head_u64(h, resp->range_size);
+	head_put(h, "\r\n", 2);
 }
 
 /* ETag, encoding and range fields, and Cache-Control for what may be
  * cached (not errors: a 404 cached for a day outlives the fix). */
-static int format_representation(const struct response *resp, char *head, size_t cap,
-				 size_t *n)
+static void put_representation(struct head *h, const struct response *resp)
 {
-	int bad = 0;
 	if (resp->etag[0])
-		bad |= head_add(head, cap, n, "ETag: %s\r\n", resp->etag);
+		head_field(h, "ETag", resp->etag);
 	if (resp->content_encoding)
-		bad |= head_add(head, cap, n, "Content-Encoding: %s\r\n", resp->content_encoding);
+		head_field(h, "Content-Encoding", resp->content_encoding);
 	if (resp->vary_encoding || resp->vary_accept)
-		bad |= head_add(head, cap, n, "Vary: %s\r\n",
-				resp->vary_encoding && resp->vary_accept ? "Accept, Accept-Encoding"
-				: resp->vary_accept			 ? "Accept"
-									 : "Accept-Encoding");
+		head_field(h, "Vary", vary_value(resp));
 	if (resp->accept_ranges)
-		bad |= head_add(head, cap, n, "Accept-Ranges: bytes\r\n");
-	if (resp->content_range)
-		bad |= head_add(head, cap, n, "Content-Range: bytes %" PRIu64 "-%" PRIu64 "/%" PRIu64 "\r\n",
-				(uint64_t)resp->file_offset,
-				(uint64_t)(resp->file_offset + resp->file_length - 1), resp->range_size);
-	if (resp->unsatisfied_range)
-		bad |= head_add(head, cap, n, "Content-Range: bytes */%" PRIu64 "\r\n", resp->range_size);
-	if (settings.cache_seconds >= 0 && resp->status < 400)
-		bad |= head_add(head, cap, n, "Cache-Control: max-age=%ld\r\n", settings.cache_seconds);
-	return bad;
+		head_str(h, "Accept-Ranges: bytes\r\n");
+	if (resp->content_range || resp->unsatisfied_range)
+		put_content_range(h, resp);
+	if (settings.cache_seconds >= 0 && resp->status < 400) {
+		head_str(h, "Cache-Control: max-age=");
+		head_u64(h, (uint64_t)settings.cache_seconds);
+		head_put(h, "\r\n", 2);
+	}
 }
 
 /* Allow, and the answer to a CORS preflight. */
-static int format_methods(const struct response *resp, char *head, size_t cap, size_t *n)
+static void put_methods(struct head *h, const struct response *resp)
 {
-	int bad = 0;
 	if (resp->allow)
-		bad |= head_add(head, cap, n, "Allow: %s\r\n", resp->allow);
+		head_field(h, "Allow", resp->allow);
 	if (resp->cors_preflight) {
-		bad |= head_add(head, cap, n, "Access-Control-Allow-Methods: %s\r\n"
-					      "Access-Control-Max-Age: 86400\r\n", RESPONSE_ALLOW);
+		head_field(h, "Access-Control-Allow-Methods", RESPONSE_ALLOW);
+		head_str(h, "Access-Control-Max-Age: 86400\r\n");
 		if (resp->cors_request_headers)
-			bad |= head_add(head, cap, n, "Access-Control-Allow-Headers: %s\r\n",
-					resp->cors_request_headers);
+			head_field(h, "Access-Control-Allow-Headers", resp->cors_request_headers);
 	}
-	return bad;
 }
 
-static long format_head(const struct response *resp, char *head, size_t cap)
+static void put_status_line(struct head *h, enum http_status status)
 {
-	size_t n = 0;
-	int bad = 0;
-	bad |= head_add(head, cap, &n, "HTTP/1.1 %d %s\r\nServer: httpd-lite/%s\r\nDate: %s\r\n",
-			(int)resp->status, http_reason(resp->status), HTTPD_LITE_VERSION,
-			date_now());
-	if (resp->file_fd >= 0 && resp->nparts > 1)
-		bad |= head_add(head, cap, &n, "Content-Type: multipart/byteranges; boundary=%s\r\n",
-				resp->boundary);
-	else if (resp->content_type)
-		bad |= head_add(head, cap, &n, "Content-Type: %s\r\n", resp->content_type);
-	if (http_status_has_body(resp->status))
-		bad |= head_add(head, cap, &n, "Content-Length: %" PRIu64 "\r\n",
-				response_body_length(resp));
+	head_str(h, "HTTP/1.1 ");
+	head_u64(h, (uint64_t)status);
+	head_put(h, " ", 1);
+	head_str(h, http_reason(status));
+	head_str(h, "\r\nServer: httpd-lite/" HTTPD_LITE_VERSION "\r\n");
+	head_field(h, "Date", date_now());
+}
+
+static void put_content_fields(struct head *h, const struct response *resp)
+{
+	if (resp->file_fd >= 0 && resp->nparts > 1) {
+		head_str(h, "Content-Type: multipart/byteranges; boundary=");
+		head_str(h, resp->boundary);
+		head_put(h, "\r\n", 2);
+	} else if (resp->content_type) {
+		head_field(h, "Content-Type", resp->content_type);
+	}
+	if (http_status_has_body(resp->status)) {
+		head_str(h, "Content-Length: ");
+		head_u64(h, response_body_length(resp));
+		head_put(h, "\r\n", 2);
+	}
 	if (resp->last_modified) {
 		char lm[HTTPDATE_LEN + 1];
 		httpdate_format(resp->last_modified, lm);
-		bad |= head_add(head, cap, &n, "Last-Modified: %s\r\n", lm);
+		head_field(h, "Last-Modified", lm);
 	}
-	if (resp->location.len)
-		bad |= head_add(head, cap, &n, "Location: %.*s\r\n", (int)resp->location.len,
-				resp->location.data);
-	if (resp->retry_after)
-		bad |= head_add(head, cap, &n, "Retry-After: %u\r\n", resp->retry_after);
+}
+
+static long format_head(const struct response *resp, char *buf, size_t cap)
+{
+	struct head h = {.p = buf, .end = buf + cap};
+	put_status_line(&h, resp->status);
+	put_content_fields(&h, resp);
+	if (resp->location.len) {
+		head_str(&h, "Location: ");
+		head_put(&h, resp->location.data, resp->location.len);
+		head_put(&h, "\r\n", 2);
+	}
+	if (resp->retry_after) {
+		head_str(&h, "Retry-After: ");
+		head_u64(&h, resp->retry_after);
+		head_put(&h, "\r\n", 2);
+	}
 	if (resp->www_authenticate)
-		bad |= head_add(head, cap, &n, "WWW-Authenticate: %s\r\n", resp->www_authenticate);
-	bad |= format_representation(resp, head, cap, &n);
-	bad |= format_methods(resp, head, cap, &n);
+		head_field(&h, "WWW-Authenticate", resp->www_authenticate);
+	put_representation(&h, resp);
+	put_methods(&h, resp);
 	if (resp->close)
-		bad |= head_add(head, cap, &n, "Connection: close\r\n");
+		head_str(&h, "Connection: close\r\n");
 	else if (resp->keep_alive_header)
-		bad |= head_add(head, cap, &n, "Connection: keep-alive\r\n");
+		head_str(&h, "Connection: keep-alive\r\n");
 	/* The blank line comes with the configured headers: common_tail(). */
-	return bad ? -1 : (long)n;
+	return h.full ? -1 : (long)(h.p - buf);
 }
 
 /* Every part: its head, then its bytes with sendfile; then the closing

@@ -3,20 +3,56 @@
  * means (RFC 9110 8.8.3). */
 #include "validate.h"
 
-#include <inttypes.h>
-#include <stdio.h>
 #include <string.h>
 
 #include "httpdate.h"
 
+static char *validate_put_hex(char *p, uint64_t v)
+{
+	static const char hex[] = "0123456789abcdef";
+	char digits[16];
+	size_t n = sizeof(digits);
+	do {
+		digits[--n] = hex[v & 15];
+		v >>= 4;
+	} while (v);
+	memcpy(p, digits + n, sizeof(digits) - n);
+	return p + (sizeof(digits) - n);
+}
+
+/* W/"<16 hex>-<16 hex>-<16 hex>.<16 hex>" and its terminator, before any
+ * suffix: the most the four numbers can take. */
+#define VALIDATE_ETAG_WIDEST (sizeof("W/\"") - 1 + 4 * 16 + 3 + sizeof("\""))
+
+/* Written by hand, not with snprintf: it is made for every file served. */
 void validate_etag_format(char out[VALIDATE_ETAG_MAX], uint64_t inode, uint64_t size,
 			  int64_t mtime_sec, long mtime_nsec, const char *suffix, bool weak)
 {
-	int n = snprintf(out, VALIDATE_ETAG_MAX, "%s\"%" PRIx64 "-%" PRIx64 "-%" PRIx64 ".%lx%s%s\"",
-			 weak ? "W/" : "", inode, size, (uint64_t)mtime_sec,
-			 (unsigned long)mtime_nsec, suffix ? "-" : "", suffix ? suffix : "");
-	if (n < 0 || n >= VALIDATE_ETAG_MAX)
+	size_t suffix_len = suffix ? strlen(suffix) : 0;
+	if (suffix_len + 1 > VALIDATE_ETAG_MAX - VALIDATE_ETAG_WIDEST) {
 		out[0] = '\0';
+		return;
+	}
+	char *p = out;
+	if (weak) {
+		memcpy(p, "W/", 2);
+		p += 2;
+	}
+	*p++ = '"';
+	p = validate_put_hex(p, inode);
+	*p++ = '-';
+	p = validate_put_hex(p, size);
+	*p++ = '-';
+	p = validate_put_hex(p, (uint64_t)mtime_sec);
+	*p++ = '.';
+	p = validate_put_hex(p, (unsigned long)mtime_nsec);
+	if (suffix) {
+		*p++ = '-';
+		memcpy(p, suffix, suffix_len);
+		p += suffix_len;
+	}
+	*p++ = '"';
+	*p = '\0';
 }
 
 /* etagc = %x21 / %x23-7E / obs-text */

@@ -23,6 +23,13 @@ static void test_format(void **state)
 	/* The longest: every field at its widest still fits. */
 	validate_etag_format(tag, UINT64_MAX, UINT64_MAX, INT64_MIN, 999999999, "gz", true);
 	assert_string_equal(tag, "W/\"ffffffffffffffff-ffffffffffffffff-8000000000000000.3b9ac9ff-gz\"");
+	/* Zeros are one digit; a suffix that could not fit gives "". */
+	validate_etag_format(tag, 0, 0, 0, 0, NULL, false);
+	assert_string_equal(tag, "\"0-0-0.0\"");
+	validate_etag_format(tag, UINT64_MAX, UINT64_MAX, -1, -1, "1234567", true);
+	assert_int_equal(strlen(tag), VALIDATE_ETAG_MAX - 1);
+	validate_etag_format(tag, 1, 2, 3, 4, "12345678", false);
+	assert_string_equal(tag, "");
 	assert_true(validate_etag_strong_eq("\"1234-186a0-3b9aca00.29b92700\"",
 					    "\"1234-186a0-3b9aca00.29b92700\""));
 }
