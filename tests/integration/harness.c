@@ -1468,3 +1468,34 @@ void harness_fill(void *buf, size_t len, unsigned seed)
 		p[i] = (unsigned char)(x >> 24);
 	}
 }
+
+/* ---- the usual suite ----------------------------------------------------- */
+
+struct fixture site_fx;
+struct server site_srv;
+
+int site_group_setup(void **state)
+{
+	(void)state;
+	return fixture_standard_site(&site_fx);
+}
+
+int site_group_teardown(void **state)
+{
+	(void)state;
+	fixture_destroy(&site_fx);
+	return 0;
+}
+
+int site_setup(void **state)
+{
+	(void)state;
+	return harness_start(&site_srv, site_fx.root, NULL);
+}
+
+int site_teardown(void **state)
+{
+	(void)state;
+	harness_close_clients();
+	return harness_stop(&site_srv) == 0 ? 0 : -1;
+}

@@ -222,6 +222,20 @@ const char *response_header(const struct response *r, const char *name);
 size_t response_header_count(const struct response *r, const char *name);
 void response_free(struct response *r);
 
+/* ---- the usual suite ----------------------------------------------------- */
+
+/* Most suites serve the standard site with a fresh server per test and no
+ * extra flags: these are their fixture, their server and the four cmocka
+ * hooks they would otherwise each write again. */
+extern struct fixture site_fx;
+extern struct server site_srv;
+int site_group_setup(void **state);    /* fixture_standard_site(&site_fx) */
+int site_group_teardown(void **state);
+int site_setup(void **state);          /* site_srv on site_fx, no extra flags */
+/* Closes the test's clients; fails the test unless the server then exits
+ * 0 on SIGTERM. */
+int site_teardown(void **state);
+
 /* ---- small helpers -------------------------------------------------------- */
 
 /* true if s matches the POSIX extended regex ere. */

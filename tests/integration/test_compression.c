@@ -21,9 +21,6 @@
 #include "harness.h"
 #include "h3_helpers.h"
 
-static struct fixture fx;
-static struct server srv;
-
 #define CSS_LEN 4000
 #define TEXT_LEN 5000
 #define SIBLING_MARK "/* decoded from site.css.gz */\n"
@@ -77,7 +74,7 @@ static long gunzip(const char *in, size_t len, char *out, size_t cap)
 static int make_sparse(const char *rel, off_t len)
 {
 	char path[512];
-	fixture_path(&fx, rel, path, sizeof(path));
+	fixture_path(&site_fx, rel, path, sizeof(path));
 	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (fd < 0)
 		return -1;
@@ -92,60 +89,40 @@ static int group_setup(void **state)
 	int rc;
 
 	(void)state;
-	if (fixture_standard_site(&fx) < 0)
+	if (fixture_standard_site(&site_fx) < 0)
 		return -1;
 	fill_text(css, CSS_LEN, "body { margin: 0 } ");
 	fill_text(text, TEXT_LEN, "the quick brown fox ");
 	snprintf(marked, sizeof(marked), "%s%.*s", SIBLING_MARK, CSS_LEN, css);
 	sibling_gz_len = gzip_bytes(marked, strlen(marked), sibling_gz, sizeof(sibling_gz));
 	rc = sibling_gz_len == 0;
-	rc |= fixture_write(&fx, "site.css", css, CSS_LEN);
-	rc |= fixture_write(&fx, "site.css.gz", sibling_gz, sibling_gz_len);
-	rc |= fixture_write_str(&fx, "site.css.br", BR_BYTES);
-	rc |= fixture_set_mtime(&fx, "site.css", OLD_MTIME, 0);
-	rc |= fixture_set_mtime(&fx, "site.css.gz", OLD_MTIME, 0);     /* same age: fresh */
-	rc |= fixture_set_mtime(&fx, "site.css.br", OLD_MTIME + 5, 0);
-	rc |= fixture_write_str(&fx, "stale.js", "console.log('new');\n");
-	rc |= fixture_write(&fx, "stale.js.gz", sibling_gz, sibling_gz_len);
-	rc |= fixture_set_mtime(&fx, "stale.js", OLD_MTIME, 1);
-	rc |= fixture_set_mtime(&fx, "stale.js.gz", OLD_MTIME, 0);     /* 1 ns older */
-	rc |= fixture_write(&fx, "text.txt", text, TEXT_LEN);
+	rc |= fixture_write(&site_fx, "site.css", css, CSS_LEN);
+	rc |= fixture_write(&site_fx, "site.css.gz", sibling_gz, sibling_gz_len);
+	rc |= fixture_write_str(&site_fx, "site.css.br", BR_BYTES);
+	rc |= fixture_set_mtime(&site_fx, "site.css", OLD_MTIME, 0);
+	rc |= fixture_set_mtime(&site_fx, "site.css.gz", OLD_MTIME, 0);     /* same age: fresh */
+	rc |= fixture_set_mtime(&site_fx, "site.css.br", OLD_MTIME + 5, 0);
+	rc |= fixture_write_str(&site_fx, "stale.js", "console.log('new');\n");
+	rc |= fixture_write(&site_fx, "stale.js.gz", sibling_gz, sibling_gz_len);
+	rc |= fixture_set_mtime(&site_fx, "stale.js", OLD_MTIME, 1);
+	rc |= fixture_set_mtime(&site_fx, "stale.js.gz", OLD_MTIME, 0);     /* 1 ns older */
+	rc |= fixture_write(&site_fx, "text.txt", text, TEXT_LEN);
 	fill_text(buf, sizeof(buf), "abc ");
-	rc |= fixture_write(&fx, "small.txt", buf, 1024);
-	rc |= fixture_write(&fx, "just.txt", buf, 1025);
-	rc |= fixture_write(&fx, "doc.md", buf, 2000);
-	rc |= fixture_write(&fx, "pic.png", text, TEXT_LEN);
+	rc |= fixture_write(&site_fx, "small.txt", buf, 1024);
+	rc |= fixture_write(&site_fx, "just.txt", buf, 1025);
+	rc |= fixture_write(&site_fx, "doc.md", buf, 2000);
+	rc |= fixture_write(&site_fx, "pic.png", text, TEXT_LEN);
 	rc |= make_sparse("huge.txt", 8 * 1024 * 1024 + 1);
-	rc |= fixture_write(&fx, "blob.wasm", text, 100);
-	rc |= fixture_write_str(&fx, "blob.wasm.br", BR_BYTES);
+	rc |= fixture_write(&site_fx, "blob.wasm", text, 100);
+	rc |= fixture_write_str(&site_fx, "blob.wasm.br", BR_BYTES);
 	return rc ? -1 : 0;
-}
-
-static int group_teardown(void **state)
-{
-	(void)state;
-	fixture_destroy(&fx);
-	return 0;
-}
-
-static int setup(void **state)
-{
-	(void)state;
-	return harness_start(&srv, fx.root, NULL);
 }
 
 static int setup_compress(void **state)
 {
 	static const char *args[] = {"--compress", NULL};
 	(void)state;
-	return harness_start(&srv, fx.root, args);
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	harness_close_clients();
-	return harness_stop(&srv) == 0 ? 0 : -1;
+	return harness_start(&site_srv, site_fx.root, args);
 }
 
 /* GET (or HEAD) target with Accept-Encoding: ae (NULL: no header) and
@@ -156,7 +133,7 @@ static void get_ae(const char *method, const char *target, const char *ae, const
 	char h[1024];
 	snprintf(h, sizeof(h), "%s%s%s%s", ae ? "Accept-Encoding: " : "", ae ? ae : "",
 		 ae ? "\r\n" : "", more ? more : "");
-	h3_request(srv.port, method, target, h, r);
+	h3_request(site_srv.port, method, target, h, r);
 }
 
 static void expect_identity(const char *target, const char *ae, const char *body, size_t len,
@@ -335,7 +312,7 @@ static void curl_compressed_sibling(void **state)
 	char u[128];
 
 	(void)state;
-	snprintf(u, sizeof(u), "http://127.0.0.1:%d/site.css", srv.port);
+	snprintf(u, sizeof(u), "http://127.0.0.1:%d/site.css", site_srv.port);
 	const char *argv[] = {"curl", "-s", "-S", "--max-time", "5", "--compressed",
 			      "-H", "Accept-Encoding: gzip", u, NULL};
 	assert_int_equal(harness_run(argv, NULL, HARNESS_WAIT_MS + 2000, &rr), 0);
@@ -458,7 +435,7 @@ static void curl_compressed_on_the_fly(void **state)
 	char u[128];
 
 	(void)state;
-	snprintf(u, sizeof(u), "http://127.0.0.1:%d/text.txt", srv.port);
+	snprintf(u, sizeof(u), "http://127.0.0.1:%d/text.txt", site_srv.port);
 	const char *argv[] = {"curl", "-s", "-S", "--max-time", "5", "--compressed",
 			      "-w", "\n%{size_download}", u, NULL};
 	assert_int_equal(harness_run(argv, NULL, HARNESS_WAIT_MS + 2000, &rr), 0);
@@ -471,8 +448,8 @@ static void curl_compressed_on_the_fly(void **state)
 	run_result_free(&rr);
 }
 
-#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
-#define TC(f) cmocka_unit_test_setup_teardown(f, setup_compress, teardown)
+#define T(f) cmocka_unit_test_setup_teardown(f, site_setup, site_teardown)
+#define TC(f) cmocka_unit_test_setup_teardown(f, setup_compress, site_teardown)
 
 int main(void)
 {
@@ -495,5 +472,5 @@ int main(void)
 		TC(curl_compressed_on_the_fly),
 	};
 
-	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+	return cmocka_run_group_tests(tests, group_setup, site_group_teardown);
 }

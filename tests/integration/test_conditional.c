@@ -18,41 +18,12 @@
 #include "harness.h"
 #include "h3_helpers.h"
 
-static struct fixture fx;
-static struct server srv;
-
-static int group_setup(void **state)
-{
-	(void)state;
-	return fixture_standard_site(&fx);
-}
-
-static int group_teardown(void **state)
-{
-	(void)state;
-	fixture_destroy(&fx);
-	return 0;
-}
-
-static int setup(void **state)
-{
-	(void)state;
-	return harness_start(&srv, fx.root, NULL);
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	harness_close_clients();
-	return harness_stop(&srv) == 0 ? 0 : -1;
-}
-
 /* The current ETag of target, into out. */
 static void etag_of(const char *target, char *out, size_t size)
 {
 	struct response r;
 
-	h3_request(srv.port, "GET", target, NULL, &r);
+	h3_request(site_srv.port, "GET", target, NULL, &r);
 	assert_int_equal(r.status, 200);
 	assert_non_null(response_header(&r, "ETag"));
 	snprintf(out, size, "%s", response_header(&r, "ETag"));
@@ -68,7 +39,7 @@ static int status_with(const char *method, const char *target, const char *name,
 	int status;
 
 	snprintf(h, sizeof(h), "%s: %s\r\n", name, value);
-	h3_request(srv.port, method, target, h, &r);
+	h3_request(site_srv.port, method, target, h, &r);
 	status = r.status;
 	response_free(&r);
 	return status;
@@ -83,8 +54,8 @@ static void etag_from_inode_size_mtime(void **state)
 	struct stat st;
 
 	(void)state;
-	assert_int_equal(fixture_set_mtime(&fx, "frac.txt", OLD_MTIME, 700000000), 0);
-	fixture_path(&fx, "frac.txt", path, sizeof(path));
+	assert_int_equal(fixture_set_mtime(&site_fx, "frac.txt", OLD_MTIME, 700000000), 0);
+	fixture_path(&site_fx, "frac.txt", path, sizeof(path));
 	assert_int_equal(stat(path, &st), 0);
 	snprintf(want, sizeof(want), "\"%llx-%llx-%llx.%lx\"", (unsigned long long)st.st_ino,
 		 (unsigned long long)st.st_size, (unsigned long long)st.st_mtim.tv_sec,
@@ -99,23 +70,23 @@ static void etag_stable_and_changes_with_file(void **state)
 	char a[128], b[128], c[128], d[128];
 
 	(void)state;
-	assert_int_equal(fixture_write_str(&fx, "change.txt", "one\n"), 0);
-	assert_int_equal(fixture_set_mtime(&fx, "change.txt", OLD_MTIME, 0), 0);
+	assert_int_equal(fixture_write_str(&site_fx, "change.txt", "one\n"), 0);
+	assert_int_equal(fixture_set_mtime(&site_fx, "change.txt", OLD_MTIME, 0), 0);
 	etag_of("/change.txt", a, sizeof(a));
 	etag_of("/change.txt", b, sizeof(b));
 	assert_string_equal(a, b);
 	/* One nanosecond later, same size: another ETag. */
-	assert_int_equal(fixture_set_mtime(&fx, "change.txt", OLD_MTIME, 1), 0);
+	assert_int_equal(fixture_set_mtime(&site_fx, "change.txt", OLD_MTIME, 1), 0);
 	etag_of("/change.txt", c, sizeof(c));
 	assert_string_not_equal(a, c);
 	/* Same mtime, other size. */
-	assert_int_equal(fixture_write_str(&fx, "change.txt", "three\n"), 0);
-	assert_int_equal(fixture_set_mtime(&fx, "change.txt", OLD_MTIME, 1), 0);
+	assert_int_equal(fixture_write_str(&site_fx, "change.txt", "three\n"), 0);
+	assert_int_equal(fixture_set_mtime(&site_fx, "change.txt", OLD_MTIME, 1), 0);
 	etag_of("/change.txt", d, sizeof(d));
 	assert_string_not_equal(c, d);
 	/* The listing has none. */
 	struct response r;
-	h3_request(srv.port, "GET", "/dir/", NULL, &r);
+	h3_request(site_srv.port, "GET", "/dir/", NULL, &r);
 	assert_null(response_header(&r, "ETag"));
 	response_free(&r);
 }
@@ -131,7 +102,7 @@ static void if_none_match_round_trip(void **state)
 	char h[256];
 
 	(void)state;
-	assert_rc_ok(client_connect(&c, srv.port));
+	assert_rc_ok(client_connect(&c, site_srv.port));
 	assert_rc_ok(client_send_request(&c, "GET", "/hello.txt", NULL));
 	assert_rc_ok(client_read_response(&c, &r, false));
 	assert_int_equal(r.status, 200);
@@ -185,7 +156,7 @@ static void if_none_match_beats_if_modified_since(void **state)
 	etag_of("/old.txt", etag, sizeof(etag));
 	/* A matching If-Modified-Since is ignored when If-None-Match does not
 	 * match... */
-	h3_request(srv.port, "GET", "/old.txt",
+	h3_request(site_srv.port, "GET", "/old.txt",
 		   "If-None-Match: \"other\"\r\n"
 		   "If-Modified-Since: Sun, 09 Sep 2001 01:46:40 GMT\r\n", &r);
 	assert_int_equal(r.status, 200);
@@ -193,7 +164,7 @@ static void if_none_match_beats_if_modified_since(void **state)
 	/* ...and a failing one when it does. */
 	snprintf(h, sizeof(h), "If-None-Match: %s\r\n"
 		 "If-Modified-Since: Sat, 08 Sep 2001 00:00:00 GMT\r\n", etag);
-	h3_request(srv.port, "GET", "/old.txt", h, &r);
+	h3_request(site_srv.port, "GET", "/old.txt", h, &r);
 	assert_int_equal(r.status, 304);
 	response_free(&r);
 }
@@ -205,9 +176,9 @@ static void curl_etag_save_compare(void **state)
 	char u[128], etags[512], out[512];
 
 	(void)state;
-	snprintf(u, sizeof(u), "http://127.0.0.1:%d/hello.txt", srv.port);
-	h3_side_path(&fx, "etags.txt", etags, sizeof(etags));
-	h3_side_path(&fx, "curl-out.txt", out, sizeof(out));
+	snprintf(u, sizeof(u), "http://127.0.0.1:%d/hello.txt", site_srv.port);
+	h3_side_path(&site_fx, "etags.txt", etags, sizeof(etags));
+	h3_side_path(&site_fx, "curl-out.txt", out, sizeof(out));
 	const char *save[] = {"curl", "-s", "-S", "--max-time", "5", "--etag-save", etags,
 			      "-o", out, "-w", "%{http_code}", u, NULL};
 	assert_int_equal(harness_run(save, NULL, HARNESS_WAIT_MS + 2000, &rr), 0);
@@ -237,13 +208,13 @@ static void if_match_412(void **state)
 	assert_int_equal(status_with("GET", "/hello.txt", "If-Match", etag), 200);
 	assert_int_equal(status_with("GET", "/hello.txt", "If-Match", "*"), 200);
 	assert_int_equal(status_with("GET", "/hello.txt", "If-Match", weak), 412);
-	h3_request(srv.port, "GET", "/hello.txt", "If-Match: \"stale\"\r\n", &r);
+	h3_request(site_srv.port, "GET", "/hello.txt", "If-Match: \"stale\"\r\n", &r);
 	assert_int_equal(r.status, 412);
 	assert_string_equal(r.reason, "Precondition Failed");
 	assert_contains(r.body, r.body_len, "<p>Error code: 412</p>");
 	response_free(&r);
 	/* If-Match is evaluated before If-None-Match. */
-	h3_request(srv.port, "GET", "/hello.txt",
+	h3_request(site_srv.port, "GET", "/hello.txt",
 		   "If-Match: \"stale\"\r\nIf-None-Match: *\r\n", &r);
 	assert_int_equal(r.status, 412);
 	response_free(&r);
@@ -263,7 +234,7 @@ static void if_unmodified_since_412(void **state)
 	etag_of("/old.txt", etag, sizeof(etag));
 	snprintf(h, sizeof(h), "If-Match: %s\r\nIf-Unmodified-Since: Sat, 01 Jan 2000 00:00:00 GMT\r\n",
 		 etag);
-	h3_request(srv.port, "GET", "/old.txt", h, &r);
+	h3_request(site_srv.port, "GET", "/old.txt", h, &r);
 	assert_int_equal(r.status, 200);
 	response_free(&r);
 }
@@ -277,13 +248,13 @@ static void not_modified_before_range(void **state)
 	(void)state;
 	etag_of("/big.bin", etag, sizeof(etag));
 	snprintf(h, sizeof(h), "If-None-Match: %s\r\nRange: bytes=0-9\r\n", etag);
-	h3_request(srv.port, "GET", "/big.bin", h, &r);
+	h3_request(site_srv.port, "GET", "/big.bin", h, &r);
 	assert_int_equal(r.status, 304);
 	assert_null(response_header(&r, "Content-Range"));
 	response_free(&r);
 }
 
-#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+#define T(f) cmocka_unit_test_setup_teardown(f, site_setup, site_teardown)
 
 int main(void)
 {
@@ -299,5 +270,5 @@ int main(void)
 		T(not_modified_before_range),
 	};
 
-	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+	return cmocka_run_group_tests(tests, site_group_setup, site_group_teardown);
 }

@@ -13,35 +13,6 @@
 
 #include "harness.h"
 
-static struct fixture fx;
-static struct server srv;
-
-static int group_setup(void **state)
-{
-	(void)state;
-	return fixture_standard_site(&fx);
-}
-
-static int group_teardown(void **state)
-{
-	(void)state;
-	fixture_destroy(&fx);
-	return 0;
-}
-
-static int setup(void **state)
-{
-	(void)state;
-	return harness_start(&srv, fx.root, NULL);
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	harness_close_clients();
-	return harness_stop(&srv) == 0 ? 0 : -1;
-}
-
 static void expect_pipe_file(struct client *c, int i, bool head)
 {
 	struct response r;
@@ -71,7 +42,7 @@ static void keep_alive_five_sequential(void **state)
 	int i;
 
 	(void)state;
-	assert_rc_ok(client_connect(&c, srv.port));
+	assert_rc_ok(client_connect(&c, site_srv.port));
 	for (i = 0; i < 5; i++) {
 		snprintf(target, sizeof(target), "/p%d.txt", i);
 		assert_rc_ok(client_send_request(&c, "GET", target, NULL));
@@ -90,7 +61,7 @@ static void http10_closes_by_default(void **state)
 	struct client c;
 
 	(void)state;
-	assert_rc_ok(client_connect(&c, srv.port));
+	assert_rc_ok(client_connect(&c, site_srv.port));
 	assert_rc_ok(client_send_str(&c, "GET /hello.txt HTTP/1.0\r\n\r\n"));
 	assert_rc_ok(client_read_response(&c, &r, false));
 	assert_string_equal(r.version, "HTTP/1.1");
@@ -108,7 +79,7 @@ static void http10_keep_alive_honoured(void **state)
 	struct client c;
 
 	(void)state;
-	assert_rc_ok(client_connect(&c, srv.port));
+	assert_rc_ok(client_connect(&c, site_srv.port));
 	assert_rc_ok(client_send_str(&c, req));
 	expect_pipe_file(&c, 1, false);
 	assert_rc_ok(client_send_str(&c, "GET /p2.txt HTTP/1.0\r\n\r\n"));
@@ -122,7 +93,7 @@ static void connection_close_honoured(void **state)
 	struct client c;
 
 	(void)state;
-	assert_rc_ok(client_connect(&c, srv.port));
+	assert_rc_ok(client_connect(&c, site_srv.port));
 	/* Any case: the header value is a case-insensitive token. */
 	assert_rc_ok(client_send_request(&c, "GET", "/p7.txt",
 					 "Connection: Close\r\n"));
@@ -146,7 +117,7 @@ static void pipelining_ten_in_order(void **state)
 			 i == 9 ? "Connection: close\r\n" : "");
 		hbuf_append(&req, line, strlen(line));
 	}
-	assert_rc_ok(client_connect(&c, srv.port));
+	assert_rc_ok(client_connect(&c, site_srv.port));
 	assert_rc_ok(client_send(&c, req.data, req.len));
 	hbuf_free(&req);
 	for (i = 0; i < 10; i++)
@@ -165,7 +136,7 @@ static void pipelining_hundred(void **state)
 	(void)state;
 	for (i = 0; i < 100; i++)
 		hbuf_append(&req, one, strlen(one));
-	assert_rc_ok(client_connect(&c, srv.port));
+	assert_rc_ok(client_connect(&c, site_srv.port));
 	assert_rc_ok(client_send(&c, req.data, req.len));
 	hbuf_free(&req);
 	for (i = 0; i < 100; i++) {
@@ -191,7 +162,7 @@ static void request_one_byte_at_a_time(void **state)
 	size_t i;
 
 	(void)state;
-	assert_rc_ok(client_connect(&c, srv.port));
+	assert_rc_ok(client_connect(&c, site_srv.port));
 	for (i = 0; i < strlen(req); i++)
 		assert_rc_ok(client_send(&c, req + i, 1));
 	expect_pipe_file(&c, 6, false);
@@ -208,7 +179,7 @@ static void get_with_body_then_pipelined(void **state)
 	struct client c;
 
 	(void)state;
-	assert_rc_ok(client_connect(&c, srv.port));
+	assert_rc_ok(client_connect(&c, site_srv.port));
 	assert_rc_ok(client_send_str(&c, req));
 	expect_pipe_file(&c, 1, false);
 	expect_pipe_file(&c, 2, false);
@@ -224,7 +195,7 @@ static void head_pipelined_with_big_get(void **state)
 	(void)state;
 	assert_non_null(want);
 	harness_fill(want, BIG_LEN, BIG_SEED);
-	assert_rc_ok(client_connect(&c, srv.port));
+	assert_rc_ok(client_connect(&c, site_srv.port));
 	assert_rc_ok(client_send_str(&c,
 		"HEAD /big.bin HTTP/1.1\r\nHost: x\r\n\r\n"
 		"GET /big.bin HTTP/1.1\r\nHost: x\r\n\r\n"));
@@ -244,7 +215,7 @@ static void head_pipelined_with_big_get(void **state)
 
 static void url(char *buf, size_t size, const char *path)
 {
-	snprintf(buf, size, "http://127.0.0.1:%d%s", srv.port, path);
+	snprintf(buf, size, "http://127.0.0.1:%d%s", site_srv.port, path);
 }
 
 static void curl_get(void **state)
@@ -358,7 +329,7 @@ static void curl_http10(void **state)
 	run_result_free(&r);
 }
 
-#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+#define T(f) cmocka_unit_test_setup_teardown(f, site_setup, site_teardown)
 
 int main(void)
 {
@@ -380,5 +351,5 @@ int main(void)
 		T(curl_http10),
 	};
 
-	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+	return cmocka_run_group_tests(tests, site_group_setup, site_group_teardown);
 }

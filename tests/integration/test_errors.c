@@ -14,35 +14,6 @@
 
 #include "harness.h"
 
-static struct fixture fx;
-static struct server srv;
-
-static int group_setup(void **state)
-{
-	(void)state;
-	return fixture_standard_site(&fx);
-}
-
-static int group_teardown(void **state)
-{
-	(void)state;
-	fixture_destroy(&fx);
-	return 0;
-}
-
-static int setup(void **state)
-{
-	(void)state;
-	return harness_start(&srv, fx.root, NULL);
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	harness_close_clients();
-	return harness_stop(&srv) == 0 ? 0 : -1;
-}
-
 /* Send raw on a fresh connection and read one response into r; the server
  * must then close the connection with nothing more on it. */
 static void exchange_then_close(const void *raw, size_t len, bool head,
@@ -52,7 +23,7 @@ static void exchange_then_close(const void *raw, size_t len, bool head,
 	size_t extra = 0;
 	int rc;
 
-	assert_rc_ok(client_connect(&c, srv.port));
+	assert_rc_ok(client_connect(&c, site_srv.port));
 	rc = client_send(&c, raw, len);
 	/* An early answer and close (414, 431) may cut our send short. */
 	if (rc != CLIENT_OK && rc != CLIENT_CLOSED)
@@ -235,7 +206,7 @@ static void target_of_exactly_8k_accepted(void **state)
 
 	(void)state;
 	assert_non_null(req);
-	assert_rc_ok(http_exchange(srv.port, req, strlen(req), false, &r));
+	assert_rc_ok(http_exchange(site_srv.port, req, strlen(req), false, &r));
 	if (r.status == 414)
 		fail_msg("an 8192-byte target is within the limit");
 	assert_int_equal(r.status, 404);
@@ -305,7 +276,7 @@ static void header_block_under_64k_accepted(void **state)
 
 	(void)state;
 	assert_non_null(req);
-	assert_rc_ok(http_exchange(srv.port, req, strlen(req), false, &r));
+	assert_rc_ok(http_exchange(site_srv.port, req, strlen(req), false, &r));
 	assert_int_equal(r.status, 200);
 	assert_body_str(&r, HELLO_BODY);
 	free(req);
@@ -329,7 +300,7 @@ static void header_fields_100_accepted(void **state)
 
 	(void)state;
 	assert_non_null(req);
-	assert_rc_ok(http_exchange(srv.port, req, strlen(req), false, &r));
+	assert_rc_ok(http_exchange(site_srv.port, req, strlen(req), false, &r));
 	assert_int_equal(r.status, 200);
 	free(req);
 	response_free(&r);
@@ -347,7 +318,7 @@ static void nul_in_path_refused(void **state)
 	for (i = 0; i < sizeof(targets) / sizeof(targets[0]); i++) {
 		struct response r;
 
-		assert_rc_ok(http_get(srv.port, targets[i], &r));
+		assert_rc_ok(http_get(site_srv.port, targets[i], &r));
 		if (r.status != 400 && r.status != 404)
 			fail_msg("%s: got %d, want 400 or 404", targets[i],
 				 r.status);
@@ -389,7 +360,7 @@ static void traversal_never_leaves_root(void **state)
 	(void)state;
 	for (i = 0; i < sizeof(targets) / sizeof(targets[0]); i++) {
 		struct response r;
-		int rc = http_get(srv.port, targets[i], &r);
+		int rc = http_get(site_srv.port, targets[i], &r);
 
 		if (rc != CLIENT_OK)
 			fail_msg("%s: no complete response (%d)", targets[i], rc);
@@ -422,7 +393,7 @@ static void refused_request_with_body_closes_cleanly(void **state)
 	hbuf_append_str(&req, head);
 	hbuf_append(&req, body, 32768);
 	free(body);
-	assert_rc_ok(client_connect(&c, srv.port));
+	assert_rc_ok(client_connect(&c, site_srv.port));
 	assert_rc_ok(client_send(&c, req.data, req.len));
 	hbuf_free(&req);
 	assert_rc_ok(client_read_response(&c, &r, false));
@@ -445,9 +416,9 @@ static void put_writes_nothing(void **state)
 	char path[512];
 
 	(void)state;
-	assert_rc_ok(http_exchange(srv.port, req, strlen(req), false, &r));
+	assert_rc_ok(http_exchange(site_srv.port, req, strlen(req), false, &r));
 	assert_true(r.status == 501 || r.status == 405);
-	fixture_path(&fx, "new.txt", path, sizeof(path));
+	fixture_path(&site_fx, "new.txt", path, sizeof(path));
 	assert_int_equal(access(path, F_OK), -1);
 	response_free(&r);
 }
@@ -459,7 +430,7 @@ static void http09_answer(const char *raw, const char *want)
 	struct client c;
 	size_t extra = 0;
 
-	assert_rc_ok(client_connect(&c, srv.port));
+	assert_rc_ok(client_connect(&c, site_srv.port));
 	assert_rc_ok(client_send_str(&c, raw));
 	assert_int_equal(client_wait_close(&c, HARNESS_WAIT_MS, &extra), 1);
 	assert_int_equal(extra, strlen(want));
@@ -474,7 +445,7 @@ static void http09_body_alone(void **state)
 	http09_answer("GET /d/f\r\nUser-Agent: old\r\n\r\n", SLASH_BODY);
 }
 
-#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+#define T(f) cmocka_unit_test_setup_teardown(f, site_setup, site_teardown)
 
 int main(void)
 {
@@ -502,5 +473,5 @@ int main(void)
 		T(put_writes_nothing),
 	};
 
-	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+	return cmocka_run_group_tests(tests, site_group_setup, site_group_teardown);
 }

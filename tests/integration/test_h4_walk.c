@@ -26,9 +26,6 @@
 
 #include "harness.h"
 
-static struct fixture fx;
-static struct server srv;
-
 static int filter_openat2(int err)
 {
 	struct sock_filter code[] = {
@@ -63,46 +60,26 @@ static int group_setup(void **state)
 	(void)state;
 	if (filter_openat2(EPERM) < 0 || !openat2_refused())
 		return -1;
-	if (fixture_standard_site(&fx) < 0)
+	if (fixture_standard_site(&site_fx) < 0)
 		return -1;
-	snprintf(target, sizeof(target), "%s/secret.txt", fx.parent);
-	rc = fixture_symlink(&fx, "../secret.txt", "out");
-	rc |= fixture_symlink(&fx, target, "abs_out");
-	rc |= fixture_symlink(&fx, "../../secret.txt", "dir/up_out");
-	rc |= fixture_symlink(&fx, "..", "esc");
-	rc |= fixture_symlink(&fx, "hello.txt", "in_link");
-	rc |= fixture_symlink(&fx, "../hello.txt", "dir/up_in");
-	rc |= fixture_symlink(&fx, "sub/../../hello.txt", "dir/via_sub");
-	rc |= fixture_symlink(&fx, "loop", "loop");
-	rc |= mkfifo(fixture_path(&fx, "fifo", path, sizeof(path)), 0644);
+	snprintf(target, sizeof(target), "%s/secret.txt", site_fx.parent);
+	rc = fixture_symlink(&site_fx, "../secret.txt", "out");
+	rc |= fixture_symlink(&site_fx, target, "abs_out");
+	rc |= fixture_symlink(&site_fx, "../../secret.txt", "dir/up_out");
+	rc |= fixture_symlink(&site_fx, "..", "esc");
+	rc |= fixture_symlink(&site_fx, "hello.txt", "in_link");
+	rc |= fixture_symlink(&site_fx, "../hello.txt", "dir/up_in");
+	rc |= fixture_symlink(&site_fx, "sub/../../hello.txt", "dir/via_sub");
+	rc |= fixture_symlink(&site_fx, "loop", "loop");
+	rc |= mkfifo(fixture_path(&site_fx, "fifo", path, sizeof(path)), 0644);
 	return rc ? -1 : 0;
-}
-
-static int group_teardown(void **state)
-{
-	(void)state;
-	fixture_destroy(&fx);
-	return 0;
-}
-
-static int setup(void **state)
-{
-	(void)state;
-	return harness_start(&srv, fx.root, NULL);
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	harness_close_clients();
-	return harness_stop(&srv) == 0 ? 0 : -1;
 }
 
 static void expect(const char *target, int status, const char *body)
 {
 	struct response r;
 
-	assert_rc_ok(http_get(srv.port, target, &r));
+	assert_rc_ok(http_get(site_srv.port, target, &r));
 	if (r.status != status)
 		fail_msg("GET %s: %d, expected %d", target, r.status, status);
 	if (body)
@@ -121,7 +98,7 @@ static void files_and_listings_served(void **state)
 	expect("/dir/sub/inner.txt", 200, "inner\n");
 	expect("/withindex/", 200, INDEX_HTML_BODY);
 	expect("/dir", 301, NULL);
-	assert_rc_ok(http_get(srv.port, "/dir/", &r));
+	assert_rc_ok(http_get(site_srv.port, "/dir/", &r));
 	assert_int_equal(r.status, 200);
 	assert_contains(r.body, r.body_len, "href=\"b.txt\"");
 	response_free(&r);
@@ -159,7 +136,7 @@ static void fifo_403(void **state)
 	expect("/hello.txt", 200, HELLO_BODY);
 }
 
-#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+#define T(f) cmocka_unit_test_setup_teardown(f, site_setup, site_teardown)
 
 int main(void)
 {
@@ -170,5 +147,5 @@ int main(void)
 		T(fifo_403),
 	};
 
-	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+	return cmocka_run_group_tests(tests, group_setup, site_group_teardown);
 }

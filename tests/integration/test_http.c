@@ -18,39 +18,9 @@
 #define HTTPD_LITE_VERSION "0.1.0"
 #endif
 
-static struct fixture fx;
-static struct server srv;
-
-static int group_setup(void **state)
-{
-	(void)state;
-	return fixture_standard_site(&fx);
-}
-
-static int group_teardown(void **state)
-{
-	(void)state;
-	fixture_destroy(&fx);
-	return 0;
-}
-
-static int setup(void **state)
-{
-	(void)state;
-	return harness_start(&srv, fx.root, NULL);
-}
-
-/* Every test also checks that the server exits 0 on SIGTERM. */
-static int teardown(void **state)
-{
-	(void)state;
-	harness_close_clients();
-	return harness_stop(&srv) == 0 ? 0 : -1;
-}
-
 static void get(const char *target, struct response *r)
 {
-	assert_rc_ok(http_get(srv.port, target, r));
+	assert_rc_ok(http_get(site_srv.port, target, r));
 }
 
 static void assert_error_page(const struct response *r, int code)
@@ -139,8 +109,8 @@ static void corked_body_then_keep_alive(void **state)
 	(void)state;
 	assert_non_null(want);
 	harness_fill(want, HUGE_LEN, HUGE_SEED);
-	assert_int_equal(fixture_write(&fx, "huge.bin", want, HUGE_LEN), 0);
-	assert_rc_ok(client_connect(&c, srv.port));
+	assert_int_equal(fixture_write(&site_fx, "huge.bin", want, HUGE_LEN), 0);
+	assert_rc_ok(client_connect(&c, site_srv.port));
 	for (int i = 0; i < 2; i++) {
 		assert_rc_ok(client_send_request(&c, "GET", "/huge.bin", NULL));
 		assert_rc_ok(client_read_response(&c, &r, false));
@@ -165,7 +135,7 @@ static void bare_lf_request_served(void **state)
 	struct response r;
 
 	(void)state;
-	assert_rc_ok(http_exchange(srv.port, req, strlen(req), false, &r));
+	assert_rc_ok(http_exchange(site_srv.port, req, strlen(req), false, &r));
 	assert_int_equal(r.status, 200);
 	assert_body_str(&r, HELLO_BODY);
 	response_free(&r);
@@ -179,7 +149,7 @@ static void expect_continue_answered(void **state)
 	struct client c;
 
 	(void)state;
-	assert_rc_ok(client_connect(&c, srv.port));
+	assert_rc_ok(client_connect(&c, site_srv.port));
 	assert_rc_ok(client_send_str(&c, "GET /hello.txt HTTP/1.1\r\nHost: x\r\n"
 				    "Expect: 100-continue\r\nContent-Length: 4\r\n\r\n"));
 	assert_rc_ok(client_read_response(&c, &r, false));
@@ -256,7 +226,7 @@ static void head_same_headers_no_body(void **state)
 
 	(void)state;
 	get("/hello.txt", &g);
-	assert_rc_ok(client_connect(&c, srv.port));
+	assert_rc_ok(client_connect(&c, site_srv.port));
 	/* HEAD then GET in one send: a body after the HEAD response would
 	 * be read as the start of the next response and break it. */
 	assert_rc_ok(client_send_str(&c,
@@ -302,7 +272,7 @@ static void after_404_connection_closed_or_usable(void **state)
 	size_t extra = 0;
 
 	(void)state;
-	assert_rc_ok(client_connect(&c, srv.port));
+	assert_rc_ok(client_connect(&c, site_srv.port));
 	assert_rc_ok(client_send_request(&c, "GET", "/nope.txt", NULL));
 	assert_rc_ok(client_read_response(&c, &r, false));
 	assert_int_equal(r.status, 404);
@@ -328,7 +298,7 @@ static void head_of_missing_file_has_no_body(void **state)
 	size_t extra = 0;
 
 	(void)state;
-	assert_rc_ok(client_connect(&c, srv.port));
+	assert_rc_ok(client_connect(&c, site_srv.port));
 	assert_rc_ok(client_send_str(&c,
 		"HEAD /nope.txt HTTP/1.1\r\nHost: x\r\n\r\n"
 		"GET /hello.txt HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"));
@@ -516,7 +486,7 @@ static void listing_and_redirect_lengths_exact(void **state)
 	struct client c;
 
 	(void)state;
-	assert_rc_ok(client_connect(&c, srv.port));
+	assert_rc_ok(client_connect(&c, site_srv.port));
 	assert_rc_ok(client_send_str(&c,
 		"HEAD /dir/ HTTP/1.1\r\nHost: x\r\n\r\n"
 		"GET /dir/ HTTP/1.1\r\nHost: x\r\n\r\n"
@@ -696,7 +666,7 @@ static int conditional_status(const char *target, const char *headers)
 	struct client c;
 	int status;
 
-	assert_rc_ok(client_connect(&c, srv.port));
+	assert_rc_ok(client_connect(&c, site_srv.port));
 	assert_rc_ok(client_send_request(&c, "GET", target, headers));
 	assert_rc_ok(client_read_response(&c, &r, false));
 	status = r.status;
@@ -778,12 +748,12 @@ static void ims_on_head(void **state)
 		"If-Modified-Since: Sun, 09 Sep 2001 01:46:40 GMT\r\n\r\n";
 
 	(void)state;
-	assert_rc_ok(http_exchange(srv.port, req, strlen(req), true, &r));
+	assert_rc_ok(http_exchange(site_srv.port, req, strlen(req), true, &r));
 	assert_int_equal(r.status, 304);
 	response_free(&r);
 }
 
-#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+#define T(f) cmocka_unit_test_setup_teardown(f, site_setup, site_teardown)
 
 int main(void)
 {
@@ -825,5 +795,5 @@ int main(void)
 		T(expect_continue_answered),
 	};
 
-	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+	return cmocka_run_group_tests(tests, site_group_setup, site_group_teardown);
 }

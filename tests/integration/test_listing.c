@@ -36,9 +36,6 @@
 #define MANY 10000
 #define LARGE_LEN 300000
 
-static struct fixture fx;
-static struct server srv;
-
 /* ---- the tree -------------------------------------------------------------- */
 
 struct odd_file {
@@ -78,18 +75,18 @@ static int make_sorted(void)
 	int rc = 0;
 
 	memset(large, 'L', sizeof(large));
-	rc |= fixture_mkdir(&fx, "sorted/Zeta");
-	rc |= fixture_mkdir(&fx, "sorted/alpha");
-	rc |= fixture_write_str(&fx, "sorted/small.txt", "0123456789");
-	rc |= fixture_write(&fx, "sorted/large.bin", large, sizeof(large));
-	rc |= fixture_write(&fx, "sorted/medium.bin", large, 2000);
-	rc |= fixture_write(&fx, "sorted/tie-a.txt", large, 2000);
-	rc |= fixture_set_mtime(&fx, "sorted/Zeta", T0 + 50, 0);
-	rc |= fixture_set_mtime(&fx, "sorted/alpha", T0 + 400, 0);
-	rc |= fixture_set_mtime(&fx, "sorted/medium.bin", T0 + 100, 0);
-	rc |= fixture_set_mtime(&fx, "sorted/tie-a.txt", T0 + 100, 0);
-	rc |= fixture_set_mtime(&fx, "sorted/large.bin", T0 + 200, 0);
-	rc |= fixture_set_mtime(&fx, "sorted/small.txt", T0 + 300, 0);
+	rc |= fixture_mkdir(&site_fx, "sorted/Zeta");
+	rc |= fixture_mkdir(&site_fx, "sorted/alpha");
+	rc |= fixture_write_str(&site_fx, "sorted/small.txt", "0123456789");
+	rc |= fixture_write(&site_fx, "sorted/large.bin", large, sizeof(large));
+	rc |= fixture_write(&site_fx, "sorted/medium.bin", large, 2000);
+	rc |= fixture_write(&site_fx, "sorted/tie-a.txt", large, 2000);
+	rc |= fixture_set_mtime(&site_fx, "sorted/Zeta", T0 + 50, 0);
+	rc |= fixture_set_mtime(&site_fx, "sorted/alpha", T0 + 400, 0);
+	rc |= fixture_set_mtime(&site_fx, "sorted/medium.bin", T0 + 100, 0);
+	rc |= fixture_set_mtime(&site_fx, "sorted/tie-a.txt", T0 + 100, 0);
+	rc |= fixture_set_mtime(&site_fx, "sorted/large.bin", T0 + 200, 0);
+	rc |= fixture_set_mtime(&site_fx, "sorted/small.txt", T0 + 300, 0);
 	return rc;
 }
 
@@ -101,9 +98,9 @@ static int make_odd(void)
 	for (size_t i = 0; i < COUNT(odd_files); i++) {
 		snprintf(rel, sizeof(rel), "odd/%s", odd_files[i].name);
 		odd_body(i, body, sizeof(body));
-		rc |= fixture_write_str(&fx, rel, body);
+		rc |= fixture_write_str(&site_fx, rel, body);
 	}
-	rc |= fixture_write_str(&fx, "odd/" ODD_DIR "/f", "in the odd dir\n");
+	rc |= fixture_write_str(&site_fx, "odd/" ODD_DIR "/f", "in the odd dir\n");
 	return rc;
 }
 
@@ -111,13 +108,13 @@ static int make_many(void)
 {
 	char first[PATH_MAX], path[PATH_MAX], rel[32];
 
-	if (fixture_write_str(&fx, "many/f00000", "m") < 0)
+	if (fixture_write_str(&site_fx, "many/f00000", "m") < 0)
 		return -1;
-	fixture_path(&fx, "many/f00000", first, sizeof(first));
+	fixture_path(&site_fx, "many/f00000", first, sizeof(first));
 	/* Hard links: 10,000 names without 10,000 inodes. */
 	for (int i = 1; i < MANY; i++) {
 		snprintf(rel, sizeof(rel), "many/f%05d", i);
-		fixture_path(&fx, rel, path, sizeof(path));
+		fixture_path(&site_fx, rel, path, sizeof(path));
 		if (link(first, path) < 0) {
 			perror(path);
 			return -1;
@@ -129,47 +126,27 @@ static int make_many(void)
 static int group_setup(void **state)
 {
 	(void)state;
-	if (fixture_create(&fx) < 0)
+	if (fixture_create(&site_fx) < 0)
 		return -1;
 	int rc = make_sorted() | make_odd() | make_many();
-	rc |= fixture_write_str(&fx, "a/b/c.txt", "c\n");
-	rc |= fixture_write_str(&fx, "noindex/file.txt", "a file\n");
-	rc |= fixture_write_str(&fx, "withindex/index.html", INDEX_HTML_BODY);
+	rc |= fixture_write_str(&site_fx, "a/b/c.txt", "c\n");
+	rc |= fixture_write_str(&site_fx, "noindex/file.txt", "a file\n");
+	rc |= fixture_write_str(&site_fx, "withindex/index.html", INDEX_HTML_BODY);
 	return rc ? -1 : 0;
-}
-
-static int group_teardown(void **state)
-{
-	(void)state;
-	fixture_destroy(&fx);
-	return 0;
-}
-
-static int setup(void **state)
-{
-	(void)state;
-	return harness_start(&srv, fx.root, NULL);
 }
 
 static int setup_no_listing(void **state)
 {
 	static const char *args[] = { "--no-listing", NULL };
 	(void)state;
-	return harness_start(&srv, fx.root, args);
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	harness_close_clients();
-	return harness_stop(&srv) == 0 ? 0 : -1;
+	return harness_start(&site_srv, site_fx.root, args);
 }
 
 /* ---- requests ------------------------------------------------------------- */
 
 static void get(const char *target, struct response *r)
 {
-	assert_rc_ok(http_get(srv.port, target, r));
+	assert_rc_ok(http_get(site_srv.port, target, r));
 }
 
 /* GET (or HEAD) with extra header lines, on a fresh connection. */
@@ -180,7 +157,7 @@ static void request_with(const char *method, const char *target,
 	char all[512];
 
 	snprintf(all, sizeof(all), "%sConnection: close\r\n", headers);
-	assert_rc_ok(client_connect(&c, srv.port));
+	assert_rc_ok(client_connect(&c, site_srv.port));
 	assert_rc_ok(client_send_request(&c, method, target, all));
 	assert_rc_ok(client_read_response(&c, r, strcmp(method, "HEAD") == 0));
 	client_close(&c);
@@ -841,7 +818,7 @@ static void hostile_names_in_json(void **state)
 	response_free(&r);
 }
 
-#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+#define T(f) cmocka_unit_test_setup_teardown(f, site_setup, site_teardown)
 
 int main(void)
 {
@@ -856,10 +833,10 @@ int main(void)
 		T(json_by_accept_html_for_browsers),
 		T(vary_accept_on_listings_only),
 		cmocka_unit_test_setup_teardown(no_listing_403_files_and_indexes_served,
-						setup_no_listing, teardown),
+						setup_no_listing, site_teardown),
 		T(ten_thousand_entries),
 		T(hostile_names_escaped_and_fetchable),
 		T(hostile_names_in_json),
 	};
-	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+	return cmocka_run_group_tests(tests, group_setup, site_group_teardown);
 }

@@ -19,41 +19,12 @@
 	"(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)/[0-9]{4} "         \
 	"[0-9]{2}:[0-9]{2}:[0-9]{2}\\] "
 
-static struct fixture fx;
-static struct server srv;
-
-static int group_setup(void **state)
-{
-	(void)state;
-	return fixture_standard_site(&fx);
-}
-
-static int group_teardown(void **state)
-{
-	(void)state;
-	fixture_destroy(&fx);
-	return 0;
-}
-
-static int setup(void **state)
-{
-	(void)state;
-	return harness_start(&srv, fx.root, NULL);
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	harness_close_clients();
-	return harness_stop(&srv) == 0 ? 0 : -1;
-}
-
 /* The next stderr line must match ere. */
 static void expect_line(const char *ere)
 {
 	char line[16384];
 
-	if (harness_read_stderr_line(&srv, line, sizeof(line),
+	if (harness_read_stderr_line(&site_srv, line, sizeof(line),
 				     HARNESS_WAIT_MS) < 0)
 		fail_msg("no log line; wanted /%s/", ere);
 	if (!harness_match(line, ere))
@@ -65,7 +36,7 @@ static void get_logged_with_body_size(void **state)
 	struct response r;
 
 	(void)state;
-	assert_rc_ok(http_get(srv.port, "/hello.txt", &r));
+	assert_rc_ok(http_get(site_srv.port, "/hello.txt", &r));
 	assert_int_equal(r.status, 200);
 	expect_line(LOG_PREFIX "\"GET /hello\\.txt HTTP/1\\.1\" 200 14$");
 	response_free(&r);
@@ -76,7 +47,7 @@ static void big_file_size_logged(void **state)
 	struct response r;
 
 	(void)state;
-	assert_rc_ok(http_get(srv.port, "/big.bin", &r));
+	assert_rc_ok(http_get(site_srv.port, "/big.bin", &r));
 	assert_int_equal(r.status, 200);
 	expect_line(LOG_PREFIX "\"GET /big\\.bin HTTP/1\\.1\" 200 102400$");
 	response_free(&r);
@@ -89,10 +60,10 @@ static void error_logged_after_code_line(void **state)
 	const char *size;
 
 	(void)state;
-	assert_rc_ok(http_get(srv.port, "/nope.txt", &r));
+	assert_rc_ok(http_get(site_srv.port, "/nope.txt", &r));
 	assert_int_equal(r.status, 404);
 	expect_line(LOG_PREFIX "code 404, message File not found$");
-	assert_true(harness_read_stderr_line(&srv, line, sizeof(line),
+	assert_true(harness_read_stderr_line(&site_srv, line, sizeof(line),
 					     HARNESS_WAIT_MS) >= 0);
 	if (!harness_match(line, LOG_PREFIX
 			   "\"GET /nope\\.txt HTTP/1\\.1\" 404 ([0-9]+|-)$"))
@@ -111,7 +82,7 @@ static void bad_request_logged(void **state)
 	struct response r;
 
 	(void)state;
-	assert_rc_ok(http_exchange(srv.port, req, strlen(req), false, &r));
+	assert_rc_ok(http_exchange(site_srv.port, req, strlen(req), false, &r));
 	assert_int_equal(r.status, 400);
 	expect_line(LOG_PREFIX "code 400, message ");
 	expect_line(LOG_PREFIX "\".*\" 400 ([0-9]+|-)$");
@@ -132,7 +103,7 @@ static void one_line_per_request(void **state)
 	int i;
 
 	(void)state;
-	assert_rc_ok(client_connect(&c, srv.port));
+	assert_rc_ok(client_connect(&c, site_srv.port));
 	assert_rc_ok(client_send_str(&c, req));
 	for (i = 0; i < 4; i++) {
 		assert_rc_ok(client_read_response(&c, &r, i == 1));
@@ -146,9 +117,9 @@ static void one_line_per_request(void **state)
 	expect_line(LOG_PREFIX "\"GET /p2\\.txt HTTP/1\\.1\" 200 6$");
 	expect_line(LOG_PREFIX "\"GET /p3\\.txt HTTP/1\\.1\" 200 7$");
 	/* The child has exited: nothing else may follow. */
-	assert_int_equal(harness_wait_children(srv.pid, 0, HARNESS_WAIT_MS), 0);
+	assert_int_equal(harness_wait_children(site_srv.pid, 0, HARNESS_WAIT_MS), 0);
 	harness_pump(0);
-	assert_int_equal(srv.err.len, srv.err_pos);
+	assert_int_equal(site_srv.err.len, site_srv.err_pos);
 }
 
 /* Control bytes in a request line must reach the log escaped (\x01), never
@@ -161,22 +132,22 @@ static void control_characters_escaped(void **state)
 	size_t i;
 
 	(void)state;
-	assert_rc_ok(http_exchange(srv.port, req, strlen(req), false, &r));
+	assert_rc_ok(http_exchange(site_srv.port, req, strlen(req), false, &r));
 	assert_true(r.status >= 400);
 	/* The request's final log line carries its status. */
-	assert_int_equal(harness_wait_stderr_match(&srv, "\" [0-9]{3} ([0-9]+|-)$",
+	assert_int_equal(harness_wait_stderr_match(&site_srv, "\" [0-9]{3} ([0-9]+|-)$",
 						   NULL, 0, HARNESS_WAIT_MS), 0);
-	assert_int_equal(harness_wait_children(srv.pid, 0, HARNESS_WAIT_MS), 0);
+	assert_int_equal(harness_wait_children(site_srv.pid, 0, HARNESS_WAIT_MS), 0);
 	harness_pump(0);
-	for (i = 0; i < srv.err.len; i++) {
-		unsigned char ch = (unsigned char)srv.err.data[i];
+	for (i = 0; i < site_srv.err.len; i++) {
+		unsigned char ch = (unsigned char)site_srv.err.data[i];
 
 		if ((ch < 0x20 && ch != '\n') || ch == 0x7f)
 			fail_msg("raw byte 0x%02x at offset %zu of the log:\n%s",
-				 ch, i, srv.err.data);
+				 ch, i, site_srv.err.data);
 	}
-	assert_contains(srv.err.data, srv.err.len, "\\x01");
-	assert_contains(srv.err.data, srv.err.len, "\\x1b");
+	assert_contains(site_srv.err.data, site_srv.err.len, "\\x01");
+	assert_contains(site_srv.err.data, site_srv.err.len, "\\x1b");
 	response_free(&r);
 }
 
@@ -187,12 +158,12 @@ static void silent_connection_logs_nothing(void **state)
 	struct response r;
 
 	(void)state;
-	assert_rc_ok(client_connect(&c, srv.port));
+	assert_rc_ok(client_connect(&c, site_srv.port));
 	/* Its child exists once accepted; gone once we hang up. */
-	assert_int_equal(harness_wait_children(srv.pid, 1, HARNESS_WAIT_MS), 0);
+	assert_int_equal(harness_wait_children(site_srv.pid, 1, HARNESS_WAIT_MS), 0);
 	client_close(&c);
-	assert_int_equal(harness_wait_children(srv.pid, 0, HARNESS_WAIT_MS), 0);
-	assert_rc_ok(http_get(srv.port, "/hello.txt", &r));
+	assert_int_equal(harness_wait_children(site_srv.pid, 0, HARNESS_WAIT_MS), 0);
+	assert_rc_ok(http_get(site_srv.port, "/hello.txt", &r));
 	expect_line(LOG_PREFIX "\"GET /hello\\.txt HTTP/1\\.1\" 200 14$");
 	response_free(&r);
 }
@@ -202,10 +173,10 @@ static void banner_on_stdout_only(void **state)
 {
 	(void)state;
 	harness_pump(0);
-	assert_false(harness_contains(srv.err.data, srv.err.len, "Serving HTTP"));
+	assert_false(harness_contains(site_srv.err.data, site_srv.err.len, "Serving HTTP"));
 }
 
-#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+#define T(f) cmocka_unit_test_setup_teardown(f, site_setup, site_teardown)
 
 int main(void)
 {
@@ -220,5 +191,5 @@ int main(void)
 		T(banner_on_stdout_only),
 	};
 
-	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+	return cmocka_run_group_tests(tests, site_group_setup, site_group_teardown);
 }

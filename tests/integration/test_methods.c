@@ -15,32 +15,10 @@
 #include "harness.h"
 #include "h3_helpers.h"
 
-static struct fixture fx;
-static struct server srv;
-
-static int group_setup(void **state)
-{
-	(void)state;
-	return fixture_standard_site(&fx);
-}
-
-static int group_teardown(void **state)
-{
-	(void)state;
-	fixture_destroy(&fx);
-	return 0;
-}
-
 static int start_with(const char *a, const char *b, const char *c, const char *d)
 {
 	const char *args[] = {a, b, c, d, NULL};
-	return harness_start(&srv, fx.root, args);
-}
-
-static int setup(void **state)
-{
-	(void)state;
-	return harness_start(&srv, fx.root, NULL);
+	return harness_start(&site_srv, site_fx.root, args);
 }
 
 static int setup_cors(void **state)
@@ -61,17 +39,10 @@ static int setup_cache(void **state)
 	return start_with("--cache", "3600", NULL, NULL);
 }
 
-static int teardown(void **state)
-{
-	(void)state;
-	harness_close_clients();
-	return harness_stop(&srv) == 0 ? 0 : -1;
-}
-
 /* One raw request on a fresh connection. */
 static void raw(const char *req, bool no_body, struct response *r)
 {
-	assert_rc_ok(http_exchange(srv.port, req, strlen(req), no_body, r));
+	assert_rc_ok(http_exchange(site_srv.port, req, strlen(req), no_body, r));
 }
 
 /* ---- OPTIONS ---------------------------------------------------------------- */
@@ -82,7 +53,7 @@ static void options_204_allow(void **state)
 	struct response r, next;
 
 	(void)state;
-	assert_rc_ok(client_connect(&c, srv.port));
+	assert_rc_ok(client_connect(&c, site_srv.port));
 	assert_rc_ok(client_send_request(&c, "OPTIONS", "/hello.txt", NULL));
 	assert_rc_ok(client_read_response(&c, &r, false));
 	assert_int_equal(r.status, 204);
@@ -112,7 +83,7 @@ static void options_star_and_missing_paths(void **state)
 	assert_int_equal(r.status, 204);
 	assert_header(&r, "Allow", "GET, HEAD, OPTIONS");
 	response_free(&r);
-	h3_request(srv.port, "OPTIONS", "/no/such/file", NULL, &r);
+	h3_request(site_srv.port, "OPTIONS", "/no/such/file", NULL, &r);
 	assert_int_equal(r.status, 204);
 	assert_header(&r, "Allow", "GET, HEAD, OPTIONS");
 	response_free(&r);
@@ -136,7 +107,7 @@ static void known_methods_405(void **state)
 
 		snprintf(req, sizeof(req), "%s /hello.txt HTTP/1.1\r\nHost: x\r\n"
 			 "Content-Length: 5\r\n\r\nhello", methods[i]);
-		assert_rc_ok(client_connect(&c, srv.port));
+		assert_rc_ok(client_connect(&c, site_srv.port));
 		assert_rc_ok(client_send_str(&c, req));
 		assert_rc_ok(client_read_response(&c, &r, false));
 		if (r.status != 405)
@@ -170,7 +141,7 @@ static void large_post_answered_at_once(void **state)
 	struct response r;
 
 	(void)state;
-	assert_rc_ok(client_connect(&c, srv.port));
+	assert_rc_ok(client_connect(&c, site_srv.port));
 	assert_rc_ok(client_send_str(&c, "POST /upload HTTP/1.1\r\nHost: x\r\n"
 					 "Content-Length: 100000000\r\n\r\n0123456789"));
 	assert_rc_ok(client_read_response(&c, &r, false));
@@ -213,20 +184,20 @@ static void cors_on_every_response(void **state)
 	struct response r;
 
 	(void)state;
-	h3_request(srv.port, "GET", "/hello.txt", NULL, &r);
+	h3_request(site_srv.port, "GET", "/hello.txt", NULL, &r);
 	assert_int_equal(r.status, 200);
 	assert_cors(&r);
 	assert_null(response_header(&r, "Access-Control-Allow-Methods")); /* preflights only */
 	response_free(&r);
-	h3_request(srv.port, "GET", "/nope", NULL, &r);
+	h3_request(site_srv.port, "GET", "/nope", NULL, &r);
 	assert_int_equal(r.status, 404);
 	assert_cors(&r);
 	response_free(&r);
-	h3_request(srv.port, "GET", "/big.bin", "Range: bytes=0-0\r\n", &r);
+	h3_request(site_srv.port, "GET", "/big.bin", "Range: bytes=0-0\r\n", &r);
 	assert_int_equal(r.status, 206);
 	assert_cors(&r);
 	response_free(&r);
-	h3_request(srv.port, "GET", "/old.txt", "If-Modified-Since: Sun, 09 Sep 2001 01:46:40 GMT\r\n",
+	h3_request(site_srv.port, "GET", "/old.txt", "If-Modified-Since: Sun, 09 Sep 2001 01:46:40 GMT\r\n",
 		   &r);
 	assert_int_equal(r.status, 304);
 	assert_cors(&r);
@@ -246,7 +217,7 @@ static void cors_preflight(void **state)
 	struct response r;
 
 	(void)state;
-	h3_request(srv.port, "OPTIONS", "/big.bin",
+	h3_request(site_srv.port, "OPTIONS", "/big.bin",
 		   "Origin: http://example.org\r\n"
 		   "Access-Control-Request-Method: GET\r\n"
 		   "Access-Control-Request-Headers: range, x-custom\r\n", &r);
@@ -259,7 +230,7 @@ static void cors_preflight(void **state)
 	assert_int_equal(r.body_len, 0);
 	response_free(&r);
 	/* Only a plain list of names is echoed. */
-	h3_request(srv.port, "OPTIONS", "/big.bin",
+	h3_request(site_srv.port, "OPTIONS", "/big.bin",
 		   "Origin: http://example.org\r\n"
 		   "Access-Control-Request-Method: GET\r\n"
 		   "Access-Control-Request-Headers: x-a;<script>\r\n", &r);
@@ -283,30 +254,30 @@ static void extra_headers_everywhere(void **state)
 	struct response r;
 
 	(void)state;
-	h3_request(srv.port, "GET", "/hello.txt", NULL, &r);
+	h3_request(site_srv.port, "GET", "/hello.txt", NULL, &r);
 	assert_extra(&r);
 	assert_body_str(&r, HELLO_BODY);
 	response_free(&r);
-	h3_request(srv.port, "HEAD", "/hello.txt", NULL, &r);
+	h3_request(site_srv.port, "HEAD", "/hello.txt", NULL, &r);
 	assert_extra(&r);
 	response_free(&r);
-	h3_request(srv.port, "GET", "/nope", NULL, &r);
+	h3_request(site_srv.port, "GET", "/nope", NULL, &r);
 	assert_int_equal(r.status, 404);
 	assert_extra(&r);
 	response_free(&r);
-	h3_request(srv.port, "GET", "/dir", NULL, &r);
+	h3_request(site_srv.port, "GET", "/dir", NULL, &r);
 	assert_int_equal(r.status, 301);
 	assert_extra(&r);
 	response_free(&r);
-	h3_request(srv.port, "GET", "/dir/", NULL, &r);
+	h3_request(site_srv.port, "GET", "/dir/", NULL, &r);
 	assert_int_equal(r.status, 200);
 	assert_extra(&r);
 	response_free(&r);
-	h3_request(srv.port, "GET", "/big.bin", "Range: bytes=1-2,4-5\r\n", &r);
+	h3_request(site_srv.port, "GET", "/big.bin", "Range: bytes=1-2,4-5\r\n", &r);
 	assert_int_equal(r.status, 206);
 	assert_extra(&r);
 	response_free(&r);
-	h3_request(srv.port, "OPTIONS", "/", NULL, &r);
+	h3_request(site_srv.port, "OPTIONS", "/", NULL, &r);
 	assert_int_equal(r.status, 204);
 	assert_extra(&r);
 	response_free(&r);
@@ -328,10 +299,10 @@ static void extra_headers_on_parent_503(void **state)
 	struct response r;
 
 	(void)state;
-	assert_int_equal(harness_start(&srv, fx.root, args), 0);
-	assert_rc_ok(client_connect(&held, srv.port));
-	assert_int_equal(harness_wait_children(srv.pid, 1, HARNESS_WAIT_MS), 0);
-	assert_rc_ok(client_connect(&c, srv.port));
+	assert_int_equal(harness_start(&site_srv, site_fx.root, args), 0);
+	assert_rc_ok(client_connect(&held, site_srv.port));
+	assert_int_equal(harness_wait_children(site_srv.pid, 1, HARNESS_WAIT_MS), 0);
+	assert_rc_ok(client_connect(&c, site_srv.port));
 	assert_rc_ok(client_read_response(&c, &r, false));
 	assert_int_equal(r.status, 503);
 	assert_header(&r, "X-One", "1");
@@ -381,7 +352,7 @@ static void cache_control_on_success(void **state)
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		struct response r;
 
-		h3_request(srv.port, "GET", cases[i].target, cases[i].headers, &r);
+		h3_request(site_srv.port, "GET", cases[i].target, cases[i].headers, &r);
 		assert_int_equal(r.status, cases[i].status);
 		if (cases[i].cached)
 			assert_header(&r, "Cache-Control", "max-age=3600");
@@ -397,13 +368,13 @@ static void cache_zero(void **state)
 
 	(void)state;
 	assert_int_equal(start_with("--cache", "0", NULL, NULL), 0);
-	h3_request(srv.port, "GET", "/hello.txt", NULL, &r);
+	h3_request(site_srv.port, "GET", "/hello.txt", NULL, &r);
 	assert_header(&r, "Cache-Control", "max-age=0");
 	response_free(&r);
 }
 
-#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
-#define T_WITH(f, s) cmocka_unit_test_setup_teardown(f, s, teardown)
+#define T(f) cmocka_unit_test_setup_teardown(f, site_setup, site_teardown)
+#define T_WITH(f, s) cmocka_unit_test_setup_teardown(f, s, site_teardown)
 
 static int no_setup(void **state)
 {
@@ -435,5 +406,5 @@ int main(void)
 		T_WITH(cache_zero, no_setup),
 	};
 
-	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+	return cmocka_run_group_tests(tests, site_group_setup, site_group_teardown);
 }

@@ -26,8 +26,6 @@
 #define CONCURRENT 20
 #define MAX_INODES 64
 
-static struct fixture fx;
-static struct server srv;
 static char *big;
 
 static int group_setup(void **state)
@@ -37,28 +35,15 @@ static int group_setup(void **state)
 	if (!big)
 		return -1;
 	harness_fill(big, BIG_LEN, BIG_SEED);
-	return fixture_standard_site(&fx);
+	return fixture_standard_site(&site_fx);
 }
 
 static int group_teardown(void **state)
 {
 	(void)state;
-	fixture_destroy(&fx);
+	fixture_destroy(&site_fx);
 	free(big);
 	return 0;
-}
-
-static int setup(void **state)
-{
-	(void)state;
-	return harness_start(&srv, fx.root, NULL);
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	harness_close_clients();
-	return harness_stop(&srv) == 0 ? 0 : -1;
 }
 
 /* For tests that manage the server themselves: only cleanup on failure. */
@@ -66,8 +51,8 @@ static int cleanup(void **state)
 {
 	(void)state;
 	harness_close_clients();
-	if (srv.pid > 0)
-		harness_stop(&srv);
+	if (site_srv.pid > 0)
+		harness_stop(&site_srv);
 	return 0;
 }
 
@@ -91,19 +76,19 @@ static void twenty_concurrent_clients(void **state)
 	(void)state;
 	/* All connected and all asking before any response is read. */
 	for (i = 0; i < CONCURRENT; i++)
-		assert_rc_ok(client_connect(&c[i], srv.port));
+		assert_rc_ok(client_connect(&c[i], site_srv.port));
 	for (i = 0; i < CONCURRENT; i++)
 		assert_rc_ok(client_send_request(&c[i], "GET", "/big.bin", NULL));
 	for (i = 0; i < CONCURRENT; i++)
 		expect_big(&c[i]);
 	/* Keep-alive: each connection still has its own child. */
-	assert_int_equal(harness_wait_children(srv.pid, CONCURRENT,
+	assert_int_equal(harness_wait_children(site_srv.pid, CONCURRENT,
 					       HARNESS_WAIT_MS), 0);
 	for (i = 0; i < CONCURRENT; i++)
 		client_close(&c[i]);
 	/* Reaped, not left as zombies. */
-	assert_int_equal(harness_wait_children(srv.pid, 0, HARNESS_WAIT_MS), 0);
-	assert_int_equal(harness_children(srv.pid, &zombies), 0);
+	assert_int_equal(harness_wait_children(site_srv.pid, 0, HARNESS_WAIT_MS), 0);
+	assert_int_equal(harness_children(site_srv.pid, &zombies), 0);
 	assert_int_equal(zombies, 0);
 }
 
@@ -115,11 +100,11 @@ static void no_zombies_after_many_short_connections(void **state)
 	for (i = 0; i < 30; i++) {
 		struct response r;
 
-		assert_rc_ok(http_get(srv.port, "/hello.txt", &r));
+		assert_rc_ok(http_get(site_srv.port, "/hello.txt", &r));
 		assert_int_equal(r.status, 200);
 		response_free(&r);
 	}
-	assert_int_equal(harness_wait_children(srv.pid, 0, HARNESS_WAIT_MS), 0);
+	assert_int_equal(harness_wait_children(site_srv.pid, 0, HARNESS_WAIT_MS), 0);
 }
 
 /* Clients that hang up with a reset in the middle of a big response must
@@ -133,7 +118,7 @@ static void clients_resetting_mid_response(void **state)
 
 	(void)state;
 	for (i = 0; i < 5; i++) {
-		assert_rc_ok(client_connect(&c, srv.port));
+		assert_rc_ok(client_connect(&c, site_srv.port));
 		assert_rc_ok(client_send_request(&c, "GET", "/big.bin", NULL));
 		/* Wait for the first bytes, then reset. */
 		assert_rc_ok(client_read_response(&c, &r, true));
@@ -141,8 +126,8 @@ static void clients_resetting_mid_response(void **state)
 		setsockopt(c.fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
 		client_close(&c);
 	}
-	assert_int_equal(harness_wait_children(srv.pid, 0, HARNESS_WAIT_MS), 0);
-	assert_rc_ok(http_get(srv.port, "/big.bin", &r));
+	assert_int_equal(harness_wait_children(site_srv.pid, 0, HARNESS_WAIT_MS), 0);
+	assert_rc_ok(http_get(site_srv.port, "/big.bin", &r));
 	assert_int_equal(r.status, 200);
 	assert_body(&r, big, BIG_LEN);
 	response_free(&r);
@@ -156,12 +141,12 @@ static void half_request_then_eof_ends_child(void **state)
 	size_t extra = 0;
 
 	(void)state;
-	assert_rc_ok(client_connect(&c, srv.port));
+	assert_rc_ok(client_connect(&c, site_srv.port));
 	assert_rc_ok(client_send_str(&c, "GET /hello.txt HTTP/1.1\r\nHo"));
 	assert_int_equal(shutdown(c.fd, SHUT_WR), 0);
 	assert_int_equal(client_wait_close(&c, HARNESS_WAIT_MS, &extra), 1);
 	client_close(&c);
-	assert_int_equal(harness_wait_children(srv.pid, 0, HARNESS_WAIT_MS), 0);
+	assert_int_equal(harness_wait_children(site_srv.pid, 0, HARNESS_WAIT_MS), 0);
 }
 
 /* Well past python's listen backlog of 5: every client is served. */
@@ -174,7 +159,7 @@ static void hundred_simultaneous_connections(void **state)
 	(void)state;
 	assert_non_null(c);
 	for (i = 0; i < N; i++)
-		assert_rc_ok(client_connect(&c[i], srv.port));
+		assert_rc_ok(client_connect(&c[i], site_srv.port));
 	for (i = 0; i < N; i++)
 		assert_rc_ok(client_send_request(&c[i], "GET", "/p5.txt",
 						 "Connection: close\r\n"));
@@ -188,7 +173,7 @@ static void hundred_simultaneous_connections(void **state)
 		client_close(&c[i]);
 	}
 	free(c);
-	assert_int_equal(harness_wait_children(srv.pid, 0, HARNESS_WAIT_MS), 0);
+	assert_int_equal(harness_wait_children(site_srv.pid, 0, HARNESS_WAIT_MS), 0);
 }
 
 /* ---- socket ownership (what `ss -tnp` shows) ------------------------------- */
@@ -301,19 +286,19 @@ static bool ownership_ok(int want_conns, char *why, size_t size)
 	unsigned long long seen = 0;
 	int nkids, i;
 
-	scan_tcp_table("/proc/net/tcp", srv.port, &t);
-	scan_tcp_table("/proc/net/tcp6", srv.port, &t);
+	scan_tcp_table("/proc/net/tcp", site_srv.port, &t);
+	scan_tcp_table("/proc/net/tcp6", site_srv.port, &t);
 	listen[0] = t.listen;
 	if (!t.listen || (int)t.nconn != want_conns) {
 		snprintf(why, size, "listener inode %lu, %zu connections",
 			 t.listen, t.nconn);
 		return false;
 	}
-	if (held_by(srv.pid, listen, 1) != 1 || held_by(srv.pid, t.conn, t.nconn)) {
+	if (held_by(site_srv.pid, listen, 1) != 1 || held_by(site_srv.pid, t.conn, t.nconn)) {
 		snprintf(why, size, "parent does not hold exactly the listener");
 		return false;
 	}
-	nkids = child_pids(srv.pid, kids, MAX_INODES);
+	nkids = child_pids(site_srv.pid, kids, MAX_INODES);
 	if (nkids != want_conns) {
 		snprintf(why, size, "%d children", nkids);
 		return false;
@@ -358,20 +343,20 @@ static void one_child_per_connection(void **state)
 	for (i = 0; i < 3; i++) {
 		struct response r;
 
-		assert_rc_ok(client_connect(&c[i], srv.port));
+		assert_rc_ok(client_connect(&c[i], site_srv.port));
 		assert_rc_ok(client_send_request(&c[i], "GET", "/hello.txt", NULL));
 		assert_rc_ok(client_read_response(&c[i], &r, false));
 		assert_int_equal(r.status, 200);
 		response_free(&r);
 	}
-	assert_int_equal(harness_wait_children(srv.pid, 3, HARNESS_WAIT_MS), 0);
+	assert_int_equal(harness_wait_children(site_srv.pid, 3, HARNESS_WAIT_MS), 0);
 	assert_ownership(3);
 	client_close(&c[1]);
-	assert_int_equal(harness_wait_children(srv.pid, 2, HARNESS_WAIT_MS), 0);
+	assert_int_equal(harness_wait_children(site_srv.pid, 2, HARNESS_WAIT_MS), 0);
 	assert_ownership(2);
 	client_close(&c[0]);
 	client_close(&c[2]);
-	assert_int_equal(harness_wait_children(srv.pid, 0, HARNESS_WAIT_MS), 0);
+	assert_int_equal(harness_wait_children(site_srv.pid, 0, HARNESS_WAIT_MS), 0);
 	assert_ownership(0);
 }
 
@@ -404,9 +389,9 @@ static void sigterm_idle_exits_0_and_frees_port(void **state)
 	int port;
 
 	(void)state;
-	assert_int_equal(harness_start(&srv, fx.root, NULL), 0);
-	port = srv.port;
-	assert_int_equal(harness_stop_signal(&srv, SIGTERM, 4000), 0);
+	assert_int_equal(harness_start(&site_srv, site_fx.root, NULL), 0);
+	port = site_srv.port;
+	assert_int_equal(harness_stop_signal(&site_srv, SIGTERM, 4000), 0);
 	assert_int_equal(try_bind(port, false), 0);
 }
 
@@ -415,9 +400,9 @@ static void sigint_exits_0(void **state)
 	int port;
 
 	(void)state;
-	assert_int_equal(harness_start(&srv, fx.root, NULL), 0);
-	port = srv.port;
-	assert_int_equal(harness_stop_signal(&srv, SIGINT, 4000), 0);
+	assert_int_equal(harness_start(&site_srv, site_fx.root, NULL), 0);
+	port = site_srv.port;
+	assert_int_equal(harness_stop_signal(&site_srv, SIGINT, 4000), 0);
 	assert_int_equal(try_bind(port, false), 0);
 }
 
@@ -427,28 +412,28 @@ static void restart_on_same_port_after_traffic(void **state)
 {
 	char portstr[16], banner[128];
 	const char *argv[] = { "httpd-lite", "-b", "127.0.0.1", "-p", portstr,
-			       "-d", fx.root, NULL };
+			       "-d", site_fx.root, NULL };
 	int i;
 
 	(void)state;
-	assert_int_equal(harness_start(&srv, fx.root, NULL), 0);
+	assert_int_equal(harness_start(&site_srv, site_fx.root, NULL), 0);
 	for (i = 0; i < 5; i++) {
 		struct response r;
 
-		assert_rc_ok(http_get(srv.port, "/hello.txt", &r));
+		assert_rc_ok(http_get(site_srv.port, "/hello.txt", &r));
 		response_free(&r);
 	}
-	snprintf(portstr, sizeof(portstr), "%d", srv.port);
+	snprintf(portstr, sizeof(portstr), "%d", site_srv.port);
 	snprintf(banner, sizeof(banner),
 		 "Serving HTTP on 127.0.0.1 port %s (http://127.0.0.1:%s/) ...",
 		 portstr, portstr);
-	assert_int_equal(harness_wait_children(srv.pid, 0, HARNESS_WAIT_MS), 0);
-	assert_int_equal(harness_stop(&srv), 0);
+	assert_int_equal(harness_wait_children(site_srv.pid, 0, HARNESS_WAIT_MS), 0);
+	assert_int_equal(harness_stop(&site_srv), 0);
 	assert_int_equal(try_bind(atoi(portstr), true), 0);
-	assert_int_equal(harness_spawn(&srv, argv, NULL), 0);
-	assert_int_equal(harness_wait_banner(&srv, banner, HARNESS_WAIT_MS), 0);
-	srv.port = atoi(portstr);
-	assert_int_equal(harness_stop(&srv), 0);
+	assert_int_equal(harness_spawn(&site_srv, argv, NULL), 0);
+	assert_int_equal(harness_wait_banner(&site_srv, banner, HARNESS_WAIT_MS), 0);
+	site_srv.port = atoi(portstr);
+	assert_int_equal(harness_stop(&site_srv), 0);
 }
 
 /* 1 once connect() is refused: the listener is closed. Non-blocking with
@@ -490,27 +475,27 @@ static void sigterm_with_idle_keep_alive_client(void **state)
 	int tries, port;
 
 	(void)state;
-	assert_int_equal(harness_start(&srv, fx.root, NULL), 0);
-	port = srv.port;
+	assert_int_equal(harness_start(&site_srv, site_fx.root, NULL), 0);
+	port = site_srv.port;
 	assert_rc_ok(client_connect(&c, port));
 	assert_rc_ok(client_send_request(&c, "GET", "/hello.txt", NULL));
 	assert_rc_ok(client_read_response(&c, &r, false));
 	assert_int_equal(r.status, 200);
 	response_free(&r);
-	assert_int_equal(harness_wait_children(srv.pid, 1, HARNESS_WAIT_MS), 0);
-	assert_int_equal(kill(srv.pid, SIGTERM), 0);
+	assert_int_equal(harness_wait_children(site_srv.pid, 1, HARNESS_WAIT_MS), 0);
+	assert_int_equal(kill(site_srv.pid, SIGTERM), 0);
 	for (tries = 0; tries < 300 && !listener_closed(port); tries++)
 		harness_pump(5);
 	assert_true(listener_closed(port));
-	assert_int_equal(harness_wait_exit(&srv, HARNESS_STOP_MS), 0);
+	assert_int_equal(harness_wait_exit(&site_srv, HARNESS_STOP_MS), 0);
 	assert_int_equal(client_wait_close(&c, 2000, &extra), 1);
 	assert_int_equal(extra, 0);
 	client_close(&c);
-	assert_int_equal(harness_stop(&srv), 0);
+	assert_int_equal(harness_stop(&site_srv), 0);
 	assert_int_equal(try_bind(port, true), 0);
 }
 
-#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+#define T(f) cmocka_unit_test_setup_teardown(f, site_setup, site_teardown)
 #define C(f) cmocka_unit_test_teardown(f, cleanup)
 
 int main(void)

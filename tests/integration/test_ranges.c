@@ -23,8 +23,6 @@
 #include "harness.h"
 #include "h3_helpers.h"
 
-static struct fixture fx;
-static struct server srv;
 static char *big; /* what big.bin holds */
 
 /* Large enough that the socket buffers (a few MiB on loopback) hold
@@ -36,7 +34,7 @@ static int group_setup(void **state)
 {
 	(void)state;
 	big = malloc(BIG_LEN);
-	if (!big || fixture_standard_site(&fx) < 0)
+	if (!big || fixture_standard_site(&site_fx) < 0)
 		return -1;
 	harness_fill(big, BIG_LEN, BIG_SEED);
 	return 0;
@@ -45,29 +43,16 @@ static int group_setup(void **state)
 static int group_teardown(void **state)
 {
 	(void)state;
-	fixture_destroy(&fx);
+	fixture_destroy(&site_fx);
 	free(big);
 	return 0;
-}
-
-static int setup(void **state)
-{
-	(void)state;
-	return harness_start(&srv, fx.root, NULL);
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	harness_close_clients();
-	return harness_stop(&srv) == 0 ? 0 : -1;
 }
 
 static void get_range(const char *target, const char *range, struct response *r)
 {
 	char h[512];
 	snprintf(h, sizeof(h), "Range: %s\r\n", range);
-	h3_request(srv.port, "GET", target, h, r);
+	h3_request(site_srv.port, "GET", target, h, r);
 }
 
 /* GET big.bin with range; expect one part first..last. */
@@ -174,7 +159,7 @@ static void unsatisfiable_416(void **state)
 	expect_416("bytes=99999999999999999999999-");
 	expect_416("bytes=102400-,200000-");
 	/* A 416 keeps the connection; HEAD gets the same head. */
-	assert_rc_ok(client_connect(&c, srv.port));
+	assert_rc_ok(client_connect(&c, site_srv.port));
 	assert_rc_ok(client_send_request(&c, "HEAD", "/big.bin", "Range: bytes=999999-\r\n"));
 	assert_rc_ok(client_read_response(&c, &r, true));
 	assert_int_equal(r.status, 416);
@@ -194,7 +179,7 @@ static void head_range_same_headers(void **state)
 
 	(void)state;
 	get_range("/big.bin", "bytes=100-199", &g);
-	h3_request(srv.port, "HEAD", "/big.bin", "Range: bytes=100-199\r\n", &h);
+	h3_request(site_srv.port, "HEAD", "/big.bin", "Range: bytes=100-199\r\n", &h);
 	assert_int_equal(h.status, 206);
 	assert_int_equal(h.body_len, 0);
 	assert_header(&h, "Content-Length", "100");
@@ -242,7 +227,7 @@ static void multipart_byteranges(void **state)
 	(void)state;
 	/* Keep-alive, then a second request: the body must end exactly at
 	 * Content-Length, or the next response would be garbage. */
-	assert_rc_ok(client_connect(&c, srv.port));
+	assert_rc_ok(client_connect(&c, site_srv.port));
 	assert_rc_ok(client_send_request(&c, "GET", "/big.bin", "Range: bytes=0-9,100-199,-10\r\n"));
 	assert_rc_ok(client_read_response(&c, &r, false));
 	assert_int_equal(r.status, 206);
@@ -291,7 +276,7 @@ static void multipart_boundary_fresh_and_head_length(void **state)
 	(void)state;
 	get_range("/big.bin", "bytes=0-0,5-5", &a);
 	get_range("/big.bin", "bytes=0-0,5-5", &b);
-	h3_request(srv.port, "HEAD", "/big.bin", "Range: bytes=0-0,5-5\r\n", &h);
+	h3_request(site_srv.port, "HEAD", "/big.bin", "Range: bytes=0-0,5-5\r\n", &h);
 	assert_string_not_equal(response_header(&a, "Content-Type"),
 				response_header(&b, "Content-Type"));
 	assert_int_equal(h.status, 206);
@@ -311,7 +296,7 @@ static int if_range_status(const char *target, const char *range, const char *if
 	int status;
 
 	snprintf(h, sizeof(h), "Range: %s\r\nIf-Range: %s\r\n", range, if_range);
-	h3_request(srv.port, "GET", target, h, &r);
+	h3_request(site_srv.port, "GET", target, h, &r);
 	status = r.status;
 	response_free(&r);
 	return status;
@@ -323,7 +308,7 @@ static void if_range_etag(void **state)
 	char etag[128], weak[140];
 
 	(void)state;
-	h3_request(srv.port, "GET", "/big.bin", NULL, &r);
+	h3_request(site_srv.port, "GET", "/big.bin", NULL, &r);
 	snprintf(etag, sizeof(etag), "%s", response_header(&r, "ETag"));
 	response_free(&r);
 	snprintf(weak, sizeof(weak), "W/%s", etag);
@@ -346,7 +331,7 @@ static void if_range_date(void **state)
 					 "Sun, 09 Sep 2001 01:46:41 GMT"), 200);
 	assert_int_equal(if_range_status("/old.txt", "bytes=0-1", "not a date"), 200);
 	/* Without Range, If-Range is ignored. */
-	h3_request(srv.port, "GET", "/old.txt", "If-Range: \"stale\"\r\n", &r);
+	h3_request(site_srv.port, "GET", "/old.txt", "If-Range: \"stale\"\r\n", &r);
 	assert_int_equal(r.status, 200);
 	assert_body_str(&r, "old\n");
 	response_free(&r);
@@ -356,7 +341,7 @@ static void if_range_date(void **state)
 
 static void url(const char *path, char *out, size_t size)
 {
-	snprintf(out, size, "http://127.0.0.1:%d%s", srv.port, path);
+	snprintf(out, size, "http://127.0.0.1:%d%s", site_srv.port, path);
 }
 
 static void curl_r_100_199(void **state)
@@ -398,7 +383,7 @@ static void curl_resume(void **state)
 	(void)state;
 	assert_non_null(got);
 	url("/big.bin", u, sizeof(u));
-	h3_side_path(&fx, "resume.bin", path, sizeof(path));
+	h3_side_path(&site_fx, "resume.bin", path, sizeof(path));
 	FILE *f = fopen(path, "wb");
 	assert_non_null(f);
 	assert_int_equal(fwrite(big, 1, 40000, f), 40000);
@@ -409,7 +394,7 @@ static void curl_resume(void **state)
 	run_result_free(&rr);
 	assert_int_equal(read_whole(path, got, BIG_LEN + 1), BIG_LEN);
 	assert_memory_equal(got, big, BIG_LEN);
-	assert_int_equal(harness_wait_stderr_match(&srv, "\"GET /big.bin HTTP/1.1\" 206 62400$",
+	assert_int_equal(harness_wait_stderr_match(&site_srv, "\"GET /big.bin HTTP/1.1\" 206 62400$",
 						   NULL, 0, HARNESS_WAIT_MS), 0);
 	unlink(path);
 	free(got);
@@ -489,7 +474,7 @@ static long long drain_to_eof(int fd, long long limit)
 static void make_huge(const char *name)
 {
 	char path[512];
-	fixture_path(&fx, name, path, sizeof(path));
+	fixture_path(&site_fx, name, path, sizeof(path));
 	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	assert_true(fd >= 0);
 	assert_int_equal(ftruncate(fd, HUGE_LEN), 0);
@@ -499,7 +484,7 @@ static void make_huge(const char *name)
 static void resize(const char *name, off_t len)
 {
 	char path[512];
-	fixture_path(&fx, name, path, sizeof(path));
+	fixture_path(&site_fx, name, path, sizeof(path));
 	assert_int_equal(truncate(path, len), 0);
 }
 
@@ -517,14 +502,14 @@ static void shrinking_file_closes(const char *name, const char *extra, int statu
 	snprintf(target, sizeof(target), "/%s", name);
 	snprintf(req, sizeof(req), "GET %s HTTP/1.1\r\nHost: x\r\n%s\r\n"
 		 "GET /hello.txt HTTP/1.1\r\nHost: x\r\n\r\n", target, extra ? extra : "");
-	assert_rc_ok(client_connect(&c, srv.port));
+	assert_rc_ok(client_connect(&c, site_srv.port));
 	assert_rc_ok(client_send_str(&c, req));
 	long long cl = read_head_raw(c.fd);
 	resize(name, 1024 * 1024);
 	long long got = drain_to_eof(c.fd, cl);
 	assert_true(got < cl);
 	snprintf(log_re, sizeof(log_re), "\"GET %s HTTP/1.1\" %d -$", target, status);
-	assert_int_equal(harness_wait_stderr_match(&srv, log_re, NULL, 0, HARNESS_WAIT_MS), 0);
+	assert_int_equal(harness_wait_stderr_match(&site_srv, log_re, NULL, 0, HARNESS_WAIT_MS), 0);
 	*cl_out = cl;
 	client_close(&c);
 	resize(name, 0);
@@ -558,7 +543,7 @@ static void file_grows_during_send(void **state)
 
 	(void)state;
 	make_huge("grow.bin");
-	assert_rc_ok(client_connect(&c, srv.port));
+	assert_rc_ok(client_connect(&c, site_srv.port));
 	assert_rc_ok(client_send_request(&c, "GET", "/grow.bin", NULL));
 	long long cl = read_head_raw(c.fd);
 	assert_int_equal(cl, HUGE_LEN);
@@ -588,7 +573,7 @@ static void file_grows_during_send(void **state)
 	resize("grow.bin", 0);
 }
 
-#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+#define T(f) cmocka_unit_test_setup_teardown(f, site_setup, site_teardown)
 
 int main(void)
 {
