@@ -7,6 +7,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 struct buf {
 	char *data;
@@ -29,8 +30,13 @@ char *buf_prepare(struct buf *b, size_t max);
 void buf_commit(struct buf *b, size_t len);
 /* HTML-escape & < > (and " ' when quote is true), like python's html.escape. */
 void buf_append_html(struct buf *b, const char *s, size_t len, bool quote);
-/* The same, written at to (room for BUF_HTML_MAX_GROWTH * len bytes);
- * returns the end. */
+/* Cursor writers, for output built where room was reserved at once
+ * (buf_prepare, a fixed array): each writes at to and returns the end. */
+char *buf_put(char *to, const void *s, size_t len);
+/* Decimal, at most BUF_U64_MAX bytes. */
+#define BUF_U64_MAX 20
+char *buf_put_u64(char *to, uint64_t v);
+/* buf_append_html's escaping, at most BUF_HTML_MAX_GROWTH * len bytes. */
 #define BUF_HTML_MAX_GROWTH 6
 char *buf_put_html(char *to, const char *s, size_t len, bool quote);
 /* true when every append so far succeeded. */

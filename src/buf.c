@@ -91,10 +91,21 @@ void buf_printf(struct buf *b, const char *fmt, ...)
 	b->len += (size_t)n;
 }
 
-static char *buf_put(char *to, const char *s, size_t len)
+char *buf_put(char *to, const void *s, size_t len)
 {
 	memcpy(to, s, len);
 	return to + len;
+}
+
+char *buf_put_u64(char *to, uint64_t v)
+{
+	char digits[BUF_U64_MAX];
+	size_t n = sizeof(digits);
+	do {
+		digits[--n] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	return buf_put(to, digits + n, sizeof(digits) - n);
 }
 
 char *buf_put_html(char *to, const char *s, size_t len, bool quote)

@@ -403,40 +403,21 @@ static void dirlist_render_head(const struct dirlist_view *view, enum dirlist_ke
  * room for its worst case once (buf_prepare) and is then written with a
  * cursor, no printf, no capacity check per piece. */
 
-static char *dirlist_put(char *p, const char *s, size_t len)
-{
-	memcpy(p, s, len);
-	return p + len;
-}
-
 static size_t dirlist_min(size_t a, size_t b)
 {
 	return a < b ? a : b;
 }
 
 /* for string literals only */
-#define DIRLIST_PUT_LIT(p, lit) dirlist_put(p, lit, sizeof(lit) - 1)
-
-static char *dirlist_put_uint(char *p, unsigned long long v)
-{
-	char digits[20];
-	size_t n = 0;
-	do {
-		digits[n++] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
-	while (n)
-		*p++ = digits[--n];
-	return p;
-}
+#define DIRLIST_PUT_LIT(p, lit) buf_put(p, lit, sizeof(lit) - 1)
 
 /* "%lld" */
 static char *dirlist_put_int(char *p, long long v)
 {
 	if (v >= 0)
-		return dirlist_put_uint(p, (unsigned long long)v);
+		return buf_put_u64(p, (uint64_t)v);
 	*p++ = '-';
-	return dirlist_put_uint(p, 0ULL - (unsigned long long)v);
+	return buf_put_u64(p, 0 - (uint64_t)v);
 }
 
 static char *dirlist_put_2digits(char *p, unsigned v)
@@ -459,7 +440,7 @@ static char *dirlist_put_tenths(char *p, uint64_t size, unsigned shift)
 	uint64_t half = UINT64_C(1) << (shift - 1);
 	if (rest > half || (rest == half && (tenths & 1)))
 		tenths++;
-	p = dirlist_put_uint(p, tenths / 10);
+	p = buf_put_u64(p, tenths / 10);
 	*p++ = '.';
 	*p++ = (char)('0' + tenths % 10);
 	return p;
@@ -488,10 +469,10 @@ static char *dirlist_put_human_size(char *p, off_t size)
 		char tenths[DIRLIST_SIZE_MAX];
 		int n = snprintf(tenths, sizeof(tenths), "%.1f", v);
 		if (n > 0)
-			p = dirlist_put(p, tenths, dirlist_min((size_t)n, sizeof(tenths) - 1));
+			p = buf_put(p, tenths, dirlist_min((size_t)n, sizeof(tenths) - 1));
 	}
 	*p++ = ' ';
-	return dirlist_put(p, units[u], 3);
+	return buf_put(p, units[u], 3);
 }
 
 /* Room for any RFC 3339 time we write, even gmtime's widest year. */
@@ -558,13 +539,13 @@ static char *dirlist_put_time(char *p, time_t mtime)
 	char when[DIRLIST_TIME_MAX];
 	size_t len = dirlist_rfc3339(mtime, when);
 	p = DIRLIST_PUT_LIT(p, "<time datetime=\"");
-	p = dirlist_put(p, when, len);
+	p = buf_put(p, when, len);
 	p = DIRLIST_PUT_LIT(p, "\">");
 	/* "%.10s %.5s" of when and when + 11 */
-	p = dirlist_put(p, when, dirlist_min(len, 10));
+	p = buf_put(p, when, dirlist_min(len, 10));
 	*p++ = ' ';
 	if (len > 11)
-		p = dirlist_put(p, when + 11, dirlist_min(len - 11, 5));
+		p = buf_put(p, when + 11, dirlist_min(len - 11, 5));
 	return DIRLIST_PUT_LIT(p, "</time>");
 }
 
@@ -683,7 +664,7 @@ static char *dirlist_put_json_string(char *p, const char *s, size_t left)
 			*p++ = hex[*u >> 4];
 			*p++ = hex[*u & 15];
 		} else {
-			p = dirlist_put(p, (const char *)u, n);
+			p = buf_put(p, (const char *)u, n);
 		}
 		u += n;
 		left -= n;
@@ -710,11 +691,11 @@ static char *dirlist_put_json_entry(char *p, const struct dirlist_entry *e, size
 	p = DIRLIST_PUT_LIT(p, "{\"name\":");
 	p = dirlist_put_json_string(p, e->name, len);
 	p = DIRLIST_PUT_LIT(p, ",\"type\":\"");
-	p = dirlist_put(p, type, strlen(type));
+	p = buf_put(p, type, strlen(type));
 	p = DIRLIST_PUT_LIT(p, "\",\"size\":");
 	p = dirlist_put_int(p, (long long)e->size);
 	p = DIRLIST_PUT_LIT(p, ",\"mtime\":\"");
-	p = dirlist_put(p, when, when_len);
+	p = buf_put(p, when, when_len);
 	p = DIRLIST_PUT_LIT(p, "\",\"href\":\"");
 	/* percent-encoding leaves only ASCII that needs no JSON escape */
 	p = path_percent_encode_to(p, e->name, len);

@@ -242,13 +242,8 @@ static void head_str(struct head *h, const char *s)
 
 static void head_u64(struct head *h, uint64_t v)
 {
-	char digits[20];
-	size_t n = sizeof(digits);
-	do {
-		digits[--n] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
-	head_put(h, digits + n, sizeof(digits) - n);
+	char digits[BUF_U64_MAX];
+	head_put(h, digits, (size_t)(buf_put_u64(digits, v) - digits));
 }
 
 /* "Name: value" CRLF */
