@@ -16,6 +16,7 @@
 #include "encoding.h"
 #include "gzip.h"
 #include "httpdate.h"
+#include "listing.h"
 #include "mime.h"
 #include "path.h"
 #include "range.h"
@@ -274,11 +275,11 @@ static void serve_listing(const struct handler_ctx *ctx, int dir_fd, const struc
 		return;
 	}
 	if (view.json) {
-		dirlist_render_json(&list, &resp->body);
+		listing_render_json(&list, &resp->body);
 	} else {
 		char display[PATH_MAX_LEN + 2];
 		snprintf(display, sizeof(display), "/%s%s", p->rel, *p->rel ? "/" : "");
-		dirlist_render_html(&list, display, &view, &resp->body);
+		listing_render_html(&list, display, &view, &resp->body);
 	}
 	dirlist_free(&list);
 	if (!buf_ok(&resp->body)) {

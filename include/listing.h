@@ -1,0 +1,25 @@
+/* listing: the body of a directory listing, HTML or JSON, from the
+ * entries dirlist read and ordered. */
+#ifndef HTTPD_LITE_LISTING_H
+#define HTTPD_LITE_LISTING_H
+
+#include "buf.h"
+#include "dirlist.h"
+
+/* The HTML listing. Keeps python's contract -- <title> and <h1>
+ * "Directory listing for /path/", one <a href> per entry whose text is
+ * the HTML-escaped name (directories with "/", symlinks with "@", a
+ * symlink to a directory linked with "/"), hrefs percent-encoded -- and
+ * adds a table of sizes and times, a parent link, breadcrumbs, sort links
+ * in the column heads and a small stylesheet (dark mode too).
+ * display_path is the decoded URL path of the directory ("/docs/"). */
+void listing_render_html(const struct dirlist *list, const char *display_path,
+			 const struct dirlist_view *view, struct buf *out);
+
+/* [{"name":..,"type":"file|dir|symlink","size":..,"mtime":"RFC 3339",
+ *   "href":..}, ...]: always valid JSON. A name that is not valid UTF-8
+ * has each bad byte replaced by U+FFFD in "name"; "href" (percent-
+ * encoded) always names the entry exactly. */
+void listing_render_json(const struct dirlist *list, struct buf *out);
+
+#endif
