@@ -20,7 +20,8 @@ static const char usage_text[] =
 	"\n"
 	"Where to listen:\n"
 	"  -p, --port PORT          port to listen on (default 8000; also the\n"
-	"                           positional PORT)\n"
+	"                           positional PORT); 0: a free port the kernel\n"
+	"                           picks, printed at start-up\n"
 	"  -b, --bind ADDRESS       address to bind (default: every interface,\n"
 	"                           IPv6 and IPv4)\n"
 	"      --backlog N          listen backlog (default 1024)\n"
@@ -172,8 +173,9 @@ static int parse_number(const char *s, unsigned long long min,
 static uint16_t parse_port(const char *s)
 {
 	unsigned long long v;
-	if (parse_number(s, 1, 65535, &v) < 0)
-		usage_error("invalid port '%s': expected a number from 1 to 65535", s);
+	if (parse_number(s, 0, 65535, &v) < 0)
+		usage_error("invalid port '%s': expected a number from 0 to 65535 (0: any free port)",
+			    s);
 	return (uint16_t)v;
 }
 

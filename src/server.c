@@ -56,6 +56,7 @@ struct child {
 struct server {
 	const struct config *cfg;
 	int listen_fd;
+	struct sockaddr_storage listen_addr; /* bound address, real port (-p 0) */
 	int root_fd;
 	int spare_fd; /* given up to accept a connection when out of fds */
 	struct child *children;
@@ -202,8 +203,12 @@ static void print_status(struct server *s)
 {
 	got_status = 0;
 	char line[256];
-	int n = snprintf(line, sizeof(line), "%u live children (max %u)\n%-8s %-28s %-28s %s\n",
-			 s->nchildren, s->cfg->max_clients, "pid", "remote", "local", "since");
+	char listening[NETADDR_STRLEN];
+	netaddr_host_port(&s->listen_addr, listening, sizeof(listening));
+	int n = snprintf(line, sizeof(line),
+			 "%u live children (max %u), listening on %s\n%-8s %-28s %-28s %s\n",
+			 s->nchildren, s->cfg->max_clients, listening, "pid", "remote", "local",
+			 "since");
 	if (write(STDERR_FILENO, line, (size_t)n) < 0)
 		return;
 	time_t now = time(NULL);
@@ -397,6 +402,7 @@ static void server_init(struct server *s, const struct config *cfg, struct liste
 	memset(s, 0, sizeof(*s));
 	s->cfg = cfg;
 	s->listen_fd = l->fd;
+	s->listen_addr = l->addr;
 	init_logging(cfg, cfg->quiet, cfg->trace);
 	/* Read /etc/localtime once here, not once in every child. */
 	tzset();
@@ -429,12 +435,16 @@ int server_run(const struct config *cfg, struct listener *l)
 	sigset_t unblocked;
 	server_init(&s, cfg, l);
 	install_signals(&unblocked);
-	listener_announce(l);
-	if (log_tracing())
-		log_trace("listening fd=%d (%s); parent pid %d", s.listen_fd,
+	char lan_url[NETIF_URL_MAX];
+	listener_announce(l, lan_url);
+	if (log_tracing()) {
+		char where[NETADDR_STRLEN];
+		netaddr_host_port(&l->addr, where, sizeof(where));
+		log_trace("listening fd=%d on %s (%s); parent pid %d", s.listen_fd, where,
 			  l->inherited ? "passed by systemd: socket activation"
 				       : "socket, bind, listen done",
 			  (int)getpid());
+	}
 	while (!got_stop) {
 		wait_for_event(&s, &unblocked);
 		/* Not only on SIGCHLD: when ppoll returns with the listener
