@@ -22,4 +22,9 @@ void listing_render_html(const struct dirlist *list, const char *display_path,
  * encoded) always names the entry exactly. */
 void listing_render_json(const struct dirlist *list, struct buf *out);
 
+/* --qr: once at start-up, before any listing: url and its QR code as
+ * <svg> (qr.h) go into every HTML listing, in a <details> element above
+ * the breadcrumbs. NULL: none (the default). */
+void listing_configure_qr(const char *url, const char *svg);
+
 #endif

@@ -44,6 +44,35 @@ static const char listing_style[] =
 	"td.t,th.t{display:none}}\n"
 	"</style>\n";
 
+/* --qr: a small corner element, open on demand. Only with --qr, so that
+ * the default page is unchanged. */
+static const char listing_qr_style[] =
+	"<style>\n"
+	"details.qr{float:right;margin:.2rem 0 .5rem 1rem;color:var(--mute);text-align:right}\n"
+	"details.qr svg{display:block;width:10rem;height:auto;margin:.3rem 0 .2rem auto}\n"
+	"</style>\n";
+
+/* The --qr element, made once at start-up by listing_configure_qr: kept
+ * here, as response.c keeps its configured headers, so that no request
+ * pays for it and the handler's interface does not change. */
+static struct buf listing_qr;
+
+void listing_configure_qr(const char *url, const char *svg)
+{
+	buf_free(&listing_qr);
+	if (!url || !svg)
+		return;
+	buf_append_str(&listing_qr, "<details class=\"qr\"><summary>QR code</summary>");
+	buf_append_str(&listing_qr, svg);
+	buf_append_str(&listing_qr, "<a href=\"");
+	buf_append_html(&listing_qr, url, strlen(url), true);
+	buf_append_str(&listing_qr, "\">");
+	buf_append_html(&listing_qr, url, strlen(url), false);
+	buf_append_str(&listing_qr, "</a></details>\n");
+	if (!buf_ok(&listing_qr))
+		buf_free(&listing_qr);
+}
+
 static void listing_render_title(const char *tag, const char *display_path,
 				 struct buf *out)
 {
@@ -235,8 +264,12 @@ void listing_render_html(const struct dirlist *list, const char *display_path,
 			    "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n");
 	listing_render_title("title", display_path, out);
 	buf_append_str(out, listing_style);
+	if (listing_qr.len)
+		buf_append_str(out, listing_qr_style);
 	buf_append_str(out, "</head>\n<body>\n");
 	listing_render_title("h1", display_path, out);
+	if (listing_qr.len)
+		buf_append(out, listing_qr.data, listing_qr.len);
 	listing_render_breadcrumbs(display_path, out);
 	buf_append_str(out, "<hr>\n<table>\n<thead><tr>");
 	listing_render_head(view, DIRLIST_BY_NAME, "n", "Name", out);

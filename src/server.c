@@ -35,10 +35,12 @@
 #include "clock.h"
 #include "conn.h"
 #include "io.h"
+#include "listing.h"
 #include "log.h"
 #include "mime.h"
 #include "netaddr.h"
 #include "privdrop.h"
+#include "qr.h"
 #include "response.h"
 #include "tls.h"
 
@@ -429,6 +431,32 @@ static void server_free(struct server *s)
 	tls_cleanup();
 }
 
+/* --qr: the URL for another machine as a QR code on the terminal, and
+ * the same code for every listing page, made once here before any child
+ * is forked. */
+static void show_qr(const char *url)
+{
+	struct qr q;
+	if (!*url || qr_encode(url, &q) < 0) {
+		log_warn("--qr: cannot encode '%s' as a QR code", url);
+		return;
+	}
+	struct buf text, svg;
+	buf_init(&text);
+	buf_init(&svg);
+	qr_render_terminal(&q, &text);
+	qr_render_svg(&q, url, &svg);
+	if (buf_ok(&text) && fwrite(text.data, 1, text.len, stdout) != text.len)
+		log_warn("writing the QR code to stdout:");
+	fflush(stdout);
+	buf_append(&svg, "", 1);
+	if (buf_ok(&svg))
+		listing_configure_qr(url, svg.data);
+	buf_free(&text);
+	buf_free(&svg);
+	qr_free(&q);
+}
+
 int server_run(const struct config *cfg, struct listener *l)
 {
 	struct server s;
@@ -437,6 +465,8 @@ int server_run(const struct config *cfg, struct listener *l)
 	install_signals(&unblocked);
 	char lan_url[NETIF_URL_MAX];
 	listener_announce(l, lan_url);
+	if (cfg->qr)
+		show_qr(lan_url);
 	if (log_tracing()) {
 		char where[NETADDR_STRLEN];
 		netaddr_host_port(&l->addr, where, sizeof(where));
