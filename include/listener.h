@@ -22,7 +22,8 @@ struct listener {
 void listener_open(const struct config *cfg, struct listener *l);
 
 /* python's start-up line on stdout, flushed:
- * "Serving HTTP on :: port 8000 (http://[::]:8000/) ..." */
-void listener_announce(const struct listener *l);
+ * "Serving HTTP on :: port 8000 (http://[::]:8000/) ..." (HTTPS, https
+ * when tls). */
+void listener_announce(const struct listener *l, bool tls);
 
 #endif

@@ -13,7 +13,6 @@
 
 #include "log.h"
 #include "netaddr.h"
-#include "tls.h"
 
 static int looks_numeric(const char *s)
 {
@@ -194,15 +193,15 @@ void listener_open(const struct config *cfg, struct listener *l)
 		log_die(EXIT_RUNTIME, "getsockname:");
 }
 
-void listener_announce(const struct listener *l)
+void listener_announce(const struct listener *l, bool tls)
 {
 	char host[NETADDR_STRLEN];
 	netaddr_host(&l->addr, host, sizeof(host));
 	unsigned port = netaddr_port(&l->addr);
 	const char *open = strchr(host, ':') ? "[" : "";
 	const char *close = *open ? "]" : "";
-	const char *scheme = tls_enabled() ? "https" : "http";
-	printf("Serving %s on %s port %u (%s://%s%s%s:%u/) ...\n", tls_enabled() ? "HTTPS" : "HTTP",
+	const char *scheme = tls ? "https" : "http";
+	printf("Serving %s on %s port %u (%s://%s%s%s:%u/) ...\n", tls ? "HTTPS" : "HTTP",
 	       host, port, scheme, open, host, close, port);
 	fflush(stdout);
 }

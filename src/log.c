@@ -14,6 +14,8 @@
 #define LOG_LINE_MAX 4096
 #define LOG_BATCH_MAX 4096 /* PIPE_BUF: one atomic write to a pipe */
 
+/* Process-wide on purpose: a process has one log, any layer may report
+ * an error, and start-up failures come before a site exists. */
 static struct log_options log_opt;
 static int log_fd = STDERR_FILENO; /* access and error lines */
 
@@ -83,7 +85,8 @@ static void log_write_fd(int fd, const char *line, size_t len)
 /* A child batches its access lines: one write(2) for many requests keeps
  * the keep-alive path short. The batch never exceeds PIPE_BUF, so it
  * reaches a pipe in one piece, and conn.c flushes it within 0.1 s of
- * going idle, at close and before exit. */
+ * going idle, at close and before exit. One batch per process, like the
+ * log itself: a child serves one connection. */
 static char log_batch[LOG_BATCH_MAX];
 static size_t log_batched;
 static bool log_batching;

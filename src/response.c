@@ -14,13 +14,6 @@
 /* Up to this size a file body goes out with the head in one writev. */
 #define RESPONSE_SMALL_FILE (16 * 1024)
 
-/* Set once at start-up (response_configure), read by every response,
- * in the parent (503) and in each child. */
-static struct {
-	struct buf common;  /* --cors and --header lines, then the blank line */
-	long cache_seconds; /* -1: no Cache-Control */
-} settings = {.cache_seconds = -1};
-
 /* "Name: value" as given on the command line, with the OWS after the
  * colon normalised to one space (config.c validated the bytes). */
 static void append_extra_header(struct buf *b, const char *h)
@@ -32,26 +25,31 @@ static void append_extra_header(struct buf *b, const char *h)
 	buf_printf(b, "%.*s: %s\r\n", (int)(colon - h), h, value);
 }
 
-void response_configure(const struct config *cfg)
+void response_extras_build(struct response_extras *x, const struct config *cfg)
 {
-	buf_free(&settings.common);
+	buf_init(&x->tail);
 	if (cfg->cors)
-		buf_append_str(&settings.common,
+		buf_append_str(&x->tail,
 			       "Access-Control-Allow-Origin: *\r\n"
 			       "Access-Control-Expose-Headers: Content-Range, Accept-Ranges, "
 			       "ETag, Content-Encoding\r\n");
 	for (unsigned i = 0; i < cfg->n_extra_headers; i++)
-		append_extra_header(&settings.common, cfg->extra_headers[i]);
-	buf_append_str(&settings.common, "\r\n");
-	settings.cache_seconds = cfg->cache_seconds;
+		append_extra_header(&x->tail, cfg->extra_headers[i]);
+	buf_append_str(&x->tail, "\r\n");
+	x->cache_seconds = cfg->cache_seconds;
+}
+
+void response_extras_free(struct response_extras *x)
+{
+	buf_free(&x->tail);
 }
 
 /* The configured lines and the blank line that ends every head. */
-static struct iovec common_tail(void)
+static struct iovec common_tail(const struct response_extras *x)
 {
-	if (!settings.common.len || !buf_ok(&settings.common))
+	if (!x || !x->tail.len || !buf_ok(&x->tail))
 		return (struct iovec){"\r\n", 2};
-	return (struct iovec){settings.common.data, settings.common.len};
+	return (struct iovec){x->tail.data, x->tail.len};
 }
 
 void response_init(struct response *resp)
@@ -280,7 +278,7 @@ static void put_content_range(struct head *h, const struct response *resp)
 
 /* ETag, encoding and range fields, and Cache-Control for what may be
  * cached (not errors: a 404 cached for a day outlives the fix). */
-static void put_representation(struct head *h, const struct response *resp)
+static void put_representation(struct head *h, const struct response *resp, long cache_seconds)
 {
 	if (resp->etag[0])
 		head_field(h, "ETag", resp->etag);
@@ -292,9 +290,9 @@ static void put_representation(struct head *h, const struct response *resp)
 		head_str(h, "Accept-Ranges: bytes\r\n");
 	if (resp->content_range || resp->unsatisfied_range)
 		put_content_range(h, resp);
-	if (settings.cache_seconds >= 0 && resp->status < 400) {
+	if (cache_seconds >= 0 && resp->status < 400) {
 		head_str(h, "Cache-Control: max-age=");
-		head_u64(h, (uint64_t)settings.cache_seconds);
+		head_u64(h, (uint64_t)cache_seconds);
 		head_put(h, "\r\n", 2);
 	}
 }
@@ -343,7 +341,7 @@ static void put_content_fields(struct head *h, const struct response *resp)
 	}
 }
 
-static long format_head(const struct response *resp, char *buf, size_t cap)
+static long format_head(const struct response *resp, long cache_seconds, char *buf, size_t cap)
 {
 	struct head h = {.p = buf, .end = buf + cap};
 	put_status_line(&h, resp->status);
@@ -360,13 +358,13 @@ static long format_head(const struct response *resp, char *buf, size_t cap)
 	}
 	if (resp->www_authenticate)
 		head_field(&h, "WWW-Authenticate", resp->www_authenticate);
-	put_representation(&h, resp);
+	put_representation(&h, resp, cache_seconds);
 	put_methods(&h, resp);
 	if (resp->close)
 		head_str(&h, "Connection: close\r\n");
 	else if (resp->keep_alive_header)
 		head_str(&h, "Connection: keep-alive\r\n");
-	/* The blank line comes with the configured headers: common_tail(). */
+	/* The blank line comes with the configured headers: common_tail(x). */
 	return h.full ? -1 : (long)(h.p - buf);
 }
 
@@ -409,15 +407,15 @@ static long long send_small_file(struct io *io, struct iovec iov[3], const struc
 	return io_write_all(io, iov, 3, false) < 0 ? -1 : (long long)len;
 }
 
-long long response_send(struct io *io, struct response *resp)
+long long response_send(struct io *io, struct response *resp, const struct response_extras *x)
 {
 	char head[RESPONSE_HEAD_MAX];
-	long hlen = format_head(resp, head, sizeof(head));
+	long hlen = format_head(resp, x ? x->cache_seconds : -1, head, sizeof(head));
 	if (hlen < 0) {
 		errno = EOVERFLOW;
 		return -1;
 	}
-	struct iovec iov[3] = {{head, (size_t)hlen}, common_tail(),
+	struct iovec iov[3] = {{head, (size_t)hlen}, common_tail(x),
 			       {resp->body.data, resp->body.len}};
 	if (resp->http09)
 		iov[0].iov_len = iov[1].iov_len = 0;
