@@ -13,10 +13,10 @@
 
 #include "auth.h"
 #include "dirlist.h"
-#include "encoding.h"
 #include "gzip.h"
 #include "httpdate.h"
 #include "mime.h"
+#include "negotiate.h"
 #include "path.h"
 #include "range.h"
 #include "validate.h"
@@ -85,7 +85,7 @@ static void close_if_open(int fd)
 
 static bool can_gzip_now(const struct config *cfg, const char *ctype, const struct stat *st)
 {
-	return cfg->compress && encoding_compressible(ctype) && st->st_size > GZIP_MIN_INPUT &&
+	return cfg->compress && negotiate_compressible(ctype) && st->st_size > GZIP_MIN_INPUT &&
 	       (uint64_t)st->st_size <= GZIP_MAX_INPUT;
 }
 
@@ -99,15 +99,15 @@ static bool can_gzip_now(const struct config *cfg, const char *ctype, const stru
 static void choose_variant(const struct site *site, const char *rel, const char *ctype,
 			   const struct request *req, struct variant *v, bool *vary)
 {
-	struct encoding_accept acc = {0, 0};
+	struct negotiate_encodings acc = {0, 0};
 	if (!request_header(req, "Range"))
-		encoding_parse_accept(request_header(req, "Accept-Encoding"), &acc);
+		negotiate_encodings(request_header(req, "Accept-Encoding"), &acc);
 	/* A client that names no encoding at all (wrk, curl, scripts) gets
 	 * the file without two sibling lookups: identity is always right for
 	 * it, and a cache that keeps this answer without Vary can only hand
 	 * identity to others, which they accept too. */
 	bool names_encodings = request_header(req, "Accept-Encoding") != NULL;
-	bool look = acc.br > 0 || acc.gzip > 0 || (names_encodings && encoding_compressible(ctype));
+	bool look = acc.br > 0 || acc.gzip > 0 || (names_encodings && negotiate_compressible(ctype));
 	struct stat bst, gst;
 	int br = look ? open_sibling(&site->root, rel, ".br", &v->st, &bst) : -1;
 	int gz = look ? open_sibling(&site->root, rel, ".gz", &v->st, &gst) : -1;
@@ -247,8 +247,8 @@ static bool wants_json(const struct request *req, const struct dirlist_view *vie
 	if (view->format_given)
 		return view->json;
 	const char *accept = request_header(req, "Accept");
-	int json = http_accept_weight(accept, "application/json");
-	return json > 0 && json > http_accept_weight(accept, "text/html");
+	int json = negotiate_media_weight(accept, "application/json");
+	return json > 0 && json > negotiate_media_weight(accept, "text/html");
 }
 
 static void serve_listing(const struct site *site, int dir_fd, const struct path *p,
@@ -347,8 +347,10 @@ static bool is_field_name_list(const char *s)
 	size_t len = strlen(s);
 	if (len == 0 || len > CORS_HEADERS_MAX)
 		return false;
-	return strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-			 "0123456789!#$%&'*+-.^_`|~, \t") == len;
+	for (; *s; s++)
+		if (!http_is_tchar((unsigned char)*s) && !strchr(", \t", *s))
+			return false;
+	return true;
 }
 
 /* OPTIONS on "*" or any path that parses: 204 with Allow; with --cors,
@@ -364,8 +366,7 @@ static bool answered_options(const struct config *cfg, const struct request *req
 	if (strcmp(req->target, "*") != 0)
 		ps = path_from_target(req->target, req->target_len, p);
 	if (ps != PATH_OK) {
-		response_set_error(resp, ps == PATH_TOO_LONG ? HTTP_URI_TOO_LONG : HTTP_BAD_REQUEST,
-				   NULL);
+		response_set_error(resp, path_status_to_http(ps), NULL);
 		return true;
 	}
 	resp->status = HTTP_NO_CONTENT;

@@ -22,7 +22,10 @@ static void append_extra_header(struct buf *b, const char *h)
 	const char *value = colon + 1;
 	while (*value == ' ' || *value == '\t')
 		value++;
-	buf_printf(b, "%.*s: %s\r\n", (int)(colon - h), h, value);
+	buf_append(b, h, (size_t)(colon - h));
+	buf_append_str(b, ": ");
+	buf_append_str(b, value);
+	buf_append_str(b, "\r\n");
 }
 
 void response_extras_build(struct response_extras *x, const struct config *cfg)
@@ -143,25 +146,79 @@ static void make_boundary(char out[RESPONSE_BOUNDARY_MAX])
 	snprintf(out, RESPONSE_BOUNDARY_MAX, "%016" PRIx64 "%016" PRIx64, a, b);
 }
 
+/* The head is written with a cursor, not printf: for a small file it is
+ * most of what a keep-alive request costs in user space. A header that
+ * does not fit makes the whole response fail (our own bounds keep that
+ * from happening). */
+struct head {
+	char *p, *end;
+	bool full;
+};
+
+static void head_put(struct head *h, const char *s, size_t len)
+{
+	if (h->full || len > (size_t)(h->end - h->p)) {
+		h->full = true;
+		return;
+	}
+	memcpy(h->p, s, len);
+	h->p += len;
+}
+
+static void head_str(struct head *h, const char *s)
+{
+	head_put(h, s, strlen(s));
+}
+
+static void head_u64(struct head *h, uint64_t v)
+{
+	char digits[BUF_U64_MAX];
+	head_put(h, digits, (size_t)(buf_put_u64(digits, v) - digits));
+}
+
+/* "Name: value" CRLF */
+static void head_field(struct head *h, const char *name, const char *value)
+{
+	head_str(h, name);
+	head_put(h, ": ", 2);
+	head_str(h, value);
+	head_put(h, "\r\n", 2);
+}
+
 /* The bytes before part i: CRLF (the preamble's end for the first),
  * the delimiter, the part's fields and the blank line. The same bytes
  * at planning and at sending: Content-Length counts them. */
+static int head_end(const struct head *h, const char *start)
+{
+	return h->full ? -1 : (int)(h->p - start);
+}
+
 static int part_head(const struct response *resp, unsigned i, char *out, size_t cap)
 {
 	const struct range *r = &resp->parts[i];
-	const char *ct = resp->content_type;
-	int n = snprintf(out, cap,
-			 "\r\n--%s\r\n%s%s%sContent-Range: bytes %" PRIu64 "-%" PRIu64 "/%" PRIu64
-			 "\r\n\r\n",
-			 resp->boundary, ct ? "Content-Type: " : "", ct ? ct : "", ct ? "\r\n" : "",
-			 r->first, r->last, resp->range_size);
-	return n < 0 || (size_t)n >= cap ? -1 : n;
+	struct head h = {out, out + cap, false};
+	head_str(&h, "\r\n--");
+	head_str(&h, resp->boundary);
+	head_put(&h, "\r\n", 2);
+	if (resp->content_type)
+		head_field(&h, "Content-Type", resp->content_type);
+	head_str(&h, "Content-Range: bytes ");
+	head_u64(&h, r->first);
+	head_put(&h, "-", 1);
+	head_u64(&h, r->last);
+	head_put(&h, "/", 1);
+	head_u64(&h, resp->range_size);
+	head_put(&h, "\r\n\r\n", 4);
+	return head_end(&h, out);
 }
 
 static int part_tail(const struct response *resp, char *out, size_t cap)
 {
-	int n = snprintf(out, cap, "\r\n--%s--\r\n", resp->boundary);
-	return n < 0 || (size_t)n >= cap ? -1 : n;
+	struct head h = {out, out + cap, false};
+	head_str(&h, "\r\n--");
+	head_str(&h, resp->boundary);
+	head_str(&h, "--\r\n");
+	return head_end(&h, out);
 }
 
 int response_set_multipart(struct response *resp, const struct range_set *set)
@@ -212,45 +269,6 @@ static const char *date_now(void)
 		cached = now;
 	}
 	return text;
-}
-
-/* The head is written with a cursor, not printf: for a small file it is
- * most of what a keep-alive request costs in user space. A header that
- * does not fit makes the whole response fail (our own bounds keep that
- * from happening). */
-struct head {
-	char *p, *end;
-	bool full;
-};
-
-static void head_put(struct head *h, const char *s, size_t len)
-{
-	if (h->full || len > (size_t)(h->end - h->p)) {
-		h->full = true;
-		return;
-	}
-	memcpy(h->p, s, len);
-	h->p += len;
-}
-
-static void head_str(struct head *h, const char *s)
-{
-	head_put(h, s, strlen(s));
-}
-
-static void head_u64(struct head *h, uint64_t v)
-{
-	char digits[BUF_U64_MAX];
-	head_put(h, digits, (size_t)(buf_put_u64(digits, v) - digits));
-}
-
-/* "Name: value" CRLF */
-static void head_field(struct head *h, const char *name, const char *value)
-{
-	head_str(h, name);
-	head_put(h, ": ", 2);
-	head_str(h, value);
-	head_put(h, "\r\n", 2);
 }
 
 static const char *vary_value(const struct response *resp)
