@@ -9,6 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "config.h"
 #include "httpdate.h"
 
 #define LOG_LINE_MAX 4096
@@ -35,7 +36,7 @@ void log_init(const struct log_options *opt)
 		return;
 	log_fd = open_log_file(opt->file);
 	if (log_fd < 0)
-		log_die(1, "cannot open log file '%s':", opt->file);
+		log_die(EXIT_RUNTIME, "cannot open log file '%s':", opt->file);
 }
 
 enum log_format log_format_from_name(const char *name)
