@@ -148,8 +148,10 @@ TEST_HEADERS := $(wildcard tests/integration/*.h)
 $(BUILD)/tests/test_%: tests/unit/test_%.c $(LIB) $(TEST_HEADERS) | $(BUILD)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) $(LLHTTP_LIBS) -lcmocka $(LDLIBS)
 
+# Integration tests find the source tree's files (README.md, the man page)
+# through HTTPD_LITE_SRCDIR, whatever directory they are run from.
 $(BUILD)/tests/test_%: tests/integration/test_%.c $(HARNESS_OBJ) $(LIB) $(TEST_HEADERS) | $(BUILD)
-	$(CC) $(CPPFLAGS) -Itests/integration $(CFLAGS) $(LDFLAGS) -o $@ $< $(HARNESS_OBJ) $(LIB) $(LLHTTP_LIBS) -lcmocka $(LDLIBS)
+	$(CC) $(CPPFLAGS) -DHTTPD_LITE_SRCDIR='"$(CURDIR)"' -Itests/integration $(CFLAGS) $(LDFLAGS) -o $@ $< $(HARNESS_OBJ) $(LIB) $(LLHTTP_LIBS) -lcmocka $(LDLIBS)
 
 # ---- dependencies -------------------------------------------------------
 # One clear line naming the Debian package instead of a wall of compiler
@@ -256,10 +258,12 @@ MANDIR  := $(PREFIX)/share/man/man1
 DOCDIR  := $(PREFIX)/share/doc/httpd-lite
 
 install: all
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR) $(DESTDIR)$(DOCDIR)/contrib
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR) $(DESTDIR)$(DOCDIR)/contrib \
+	  $(DESTDIR)$(DOCDIR)/docs
 	install -m 0755 $(PROG) $(DESTDIR)$(BINDIR)/httpd-lite
 	install -m 0644 httpd-lite.1 $(DESTDIR)$(MANDIR)/httpd-lite.1
 	install -m 0644 README.md LICENSE $(DESTDIR)$(DOCDIR)/
+	install -m 0644 docs/*.md $(DESTDIR)$(DOCDIR)/docs/
 	install -m 0644 contrib/* $(DESTDIR)$(DOCDIR)/contrib/
 
 uninstall:

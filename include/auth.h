@@ -31,6 +31,7 @@ struct auth_user {
 struct auth {
 	struct auth_user *users;
 	size_t count;
+	bool on; /* --auth or --auth-file given: every request must match */
 };
 
 /* Add "user:password" (a plain password, as --auth gives it). Returns 0,
@@ -52,14 +53,14 @@ bool auth_verify(const struct auth *a, const char *authorization);
 
 void auth_free(struct auth *a);
 
-/* ---- the server's table ------------------------------------------------ */
+/* ---- the site's table -------------------------------------------------- */
 
-/* Parent, at start-up: --auth and --auth-file into the process-wide
- * table. A bad file is one line on stderr and exit EXIT_USAGE. */
-void auth_init(const struct config *cfg);
+/* At start-up: --auth and --auth-file into a (zeroed). A bad file is one
+ * line on stderr and exit EXIT_USAGE. */
+void auth_configure(struct auth *a, const struct config *cfg);
 
 /* true when the request may go on: no authentication configured, or the
  * Authorization header value (may be NULL) is right. */
-bool auth_allows(const char *authorization);
+bool auth_allows(const struct auth *a, const char *authorization);
 
 #endif

@@ -7,7 +7,7 @@
 #include <stdbool.h>
 #include <sys/socket.h>
 
-#include "config.h"
+#include "site.h"
 
 struct conn_info {
 	int fd;                        /* the accepted socket (read side) */
@@ -20,6 +20,6 @@ struct conn_info {
 
 /* Serve the connection until it ends, then close it. Returns the exit
  * status for the child. */
-int conn_serve(const struct config *cfg, int root_fd, const struct conn_info *ci);
+int conn_serve(const struct site *site, const struct conn_info *ci);
 
 #endif

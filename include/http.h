@@ -41,11 +41,6 @@ const char *http_explain(enum http_status status);
  * field name, media type, coding). NUL is not one. */
 bool http_is_tchar(unsigned char c);
 
-/* The weight (0 to 1000) that an Accept header value gives to the media
- * type named exactly (no wildcards, parameters of the range ignored);
- * -1 when the header does not name it. */
-int http_accept_weight(const char *accept, const char *type);
-
 /* Statuses after which a response never has a body (RFC 9110 6.4.1). */
 int http_status_has_body(enum http_status status);
 

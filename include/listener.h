@@ -23,9 +23,9 @@ struct listener {
 void listener_open(const struct config *cfg, struct listener *l);
 
 /* python's start-up line on stdout,
- * "Serving HTTP on :: port 8000 (http://[::]:8000/) ...", then the URLs
- * a person can open (netif.h), flushed. lan_url gets the one to hand to
- * another machine ("" when there is none). */
-void listener_announce(const struct listener *l, char lan_url[NETIF_URL_MAX]);
+ * "Serving HTTP on :: port 8000 (http://[::]:8000/) ..." (HTTPS, https
+ * when tls), then the URLs a person can open (netif.h), flushed. lan_url
+ * gets the one to hand to another machine ("" when there is none). */
+void listener_announce(const struct listener *l, bool tls, char lan_url[NETIF_URL_MAX]);
 
 #endif

@@ -6,6 +6,12 @@
 #include "buf.h"
 #include "dirlist.h"
 
+/* What the flags add to an HTML listing; NULL or all zero: nothing, and
+ * the page is as without them. */
+struct listing_extras {
+	const char *qr_html; /* --qr: the element listing_qr_html made */
+};
+
 /* The HTML listing. Keeps python's contract -- <title> and <h1>
  * "Directory listing for /path/", one <a href> per entry whose text is
  * the HTML-escaped name (directories with "/", symlinks with "@", a
@@ -14,7 +20,8 @@
  * in the column heads and a small stylesheet (dark mode too).
  * display_path is the decoded URL path of the directory ("/docs/"). */
 void listing_render_html(const struct dirlist *list, const char *display_path,
-			 const struct dirlist_view *view, struct buf *out);
+			 const struct dirlist_view *view, const struct listing_extras *extras,
+			 struct buf *out);
 
 /* [{"name":..,"type":"file|dir|symlink","size":..,"mtime":"RFC 3339",
  *   "href":..}, ...]: always valid JSON. A name that is not valid UTF-8
@@ -22,9 +29,8 @@ void listing_render_html(const struct dirlist *list, const char *display_path,
  * encoded) always names the entry exactly. */
 void listing_render_json(const struct dirlist *list, struct buf *out);
 
-/* --qr: once at start-up, before any listing: url and its QR code as
- * <svg> (qr.h) go into every HTML listing, in a <details> element above
- * the breadcrumbs. NULL: none (the default). */
-void listing_configure_qr(const char *url, const char *svg);
+/* --qr: the element put above the breadcrumbs, a <details> holding svg
+ * (qr.h) and url as a link, appended to out. */
+void listing_qr_html(const char *url, const char *svg, struct buf *out);
 
 #endif

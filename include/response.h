@@ -63,9 +63,16 @@ struct response {
 /* The methods served, for Allow and CORS preflights. */
 #define RESPONSE_ALLOW "GET, HEAD, OPTIONS"
 
-/* Once at start-up, before any response: the headers every response
- * carries (--cors, --header) and Cache-Control (--cache) on success. */
-void response_configure(const struct config *cfg);
+/* What the command line adds to responses, built once at start-up: the
+ * lines every head carries (--cors, --header) and Cache-Control (--cache)
+ * on success. */
+struct response_extras {
+	struct buf tail;    /* those lines, then the blank line ending a head */
+	long cache_seconds; /* -1: no Cache-Control */
+};
+
+void response_extras_build(struct response_extras *x, const struct config *cfg);
+void response_extras_free(struct response_extras *x);
 
 void response_init(struct response *resp);
 /* Close the file and free the buffers; ready for response_init again. */
@@ -88,10 +95,10 @@ int response_set_multipart(struct response *resp, const struct range_set *set);
 /* The body length that Content-Length announces. */
 uint64_t response_body_length(const struct response *resp);
 
-/* Write the status line, headers and body to fd, completing short writes
- * and retrying EINTR. Returns the body bytes sent (0 for HEAD), or -1
+/* Write the status line, headers (with the extras; x NULL: none) and body
+ * to io, completing short writes and retrying EINTR. Returns the body bytes sent (0 for HEAD), or -1
  * when the client went away or timed out, or the file changed size under
  * us: then the connection must be closed, the response is incomplete. */
-long long response_send(struct io *io, struct response *resp);
+long long response_send(struct io *io, struct response *resp, const struct response_extras *x);
 
 #endif

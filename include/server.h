@@ -3,15 +3,12 @@
 #ifndef HTTPD_LITE_SERVER_H
 #define HTTPD_LITE_SERVER_H
 
-#include "config.h"
 #include "listener.h"
+#include "site.h"
 
-/* Runs until SIGINT or SIGTERM, then lets the children finish (bounded
- * grace) and returns the process exit status. */
-int server_run(const struct config *cfg, struct listener *l);
-
-/* --inetd: serve the one connection on stdin/stdout, then return the
+/* Drops privileges (site.h), then runs until SIGINT or SIGTERM, lets the
+ * children finish (bounded grace), frees the site and returns the process
  * exit status. */
-int server_serve_inetd(const struct config *cfg);
+int server_run(struct site *site, struct listener *l);
 
 #endif

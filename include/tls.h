@@ -18,19 +18,17 @@
 
 #include "config.h"
 
+struct tls_server; /* the certificate, key and settings: one SSL_CTX */
 struct tls_conn;
 
-/* Parent, at start-up: load cfg->tls_cert / tls_key (with the password
- * from tls_password_file). One clear line and exit(1) on any problem:
- * unreadable, not PEM, key not matching the certificate, wrong password.
- * Does nothing without --tls-cert. */
-void tls_init(const struct config *cfg);
+/* At start-up, before the first fork: load cfg->tls_cert / tls_key (with
+ * the password from tls_password_file). One clear line and exit(1) on any
+ * problem: unreadable, not PEM, key not matching the certificate, wrong
+ * password. NULL without --tls-cert: plain HTTP. */
+struct tls_server *tls_server_open(const struct config *cfg);
 
-/* --tls-cert was given and loaded. */
-bool tls_enabled(void);
-
-/* Release the context (clean exit, so leak checkers see nothing). */
-void tls_cleanup(void);
+/* Release it (clean exit, so leak checkers see nothing); NULL is fine. */
+void tls_server_free(struct tls_server *srv);
 
 enum tls_accept_result {
 	TLS_ACCEPTED,       /* *out is the connection */
@@ -40,8 +38,8 @@ enum tls_accept_result {
 
 /* Child: the TLS handshake on in_fd/out_fd, the whole of it bounded by
  * timeout_ms (a client trickling its ClientHello is cut off too). */
-enum tls_accept_result tls_accept(int in_fd, int out_fd, unsigned timeout_ms,
-				  struct tls_conn **out);
+enum tls_accept_result tls_accept(const struct tls_server *srv, int in_fd, int out_fd,
+				  unsigned timeout_ms, struct tls_conn **out);
 
 /* Like read(2)/write(2): -1 with errno (EAGAIN when SO_RCVTIMEO or
  * SO_SNDTIMEO ran out, EPIPE/ECONNRESET when the peer is gone), 0 at a

@@ -22,9 +22,6 @@
 #define AUTH_B64_MAX (((2 * AUTH_FIELD_MAX + 1) + 2) / 3 * 4)
 #define AUTH_LINE_MAX (2 * AUTH_FIELD_MAX + 2)
 
-static struct auth server_auth;
-static bool server_auth_on;
-
 /* Every byte of both arrays, always. */
 static bool same_bytes(const char *a, const char *b, size_t n)
 {
@@ -286,28 +283,28 @@ bool auth_verify(const struct auth *a, const char *authorization)
 	return match < a->count && ok;
 }
 
-/* ---- the server's table ------------------------------------------------- */
+/* ---- the site's table --------------------------------------------------- */
 
-void auth_init(const struct config *cfg)
+void auth_configure(struct auth *a, const struct config *cfg)
 {
 	const char *why = NULL;
-	server_auth_on = cfg->auth || cfg->auth_file;
-	if (cfg->auth && auth_add_plain(&server_auth, cfg->auth, &why) < 0)
+	a->on = cfg->auth || cfg->auth_file;
+	if (cfg->auth && auth_add_plain(a, cfg->auth, &why) < 0)
 		log_die(EXIT_USAGE, "invalid --auth: %s", why);
 	if (!cfg->auth_file)
 		return;
 	unsigned line;
-	size_t before = server_auth.count;
-	if (auth_load_file(&server_auth, cfg->auth_file, &line, &why) < 0) {
+	size_t before = a->count;
+	if (auth_load_file(a, cfg->auth_file, &line, &why) < 0) {
 		if (line == 0)
 			log_die(EXIT_USAGE, "cannot read --auth-file '%s':", cfg->auth_file);
 		log_die(EXIT_USAGE, "--auth-file '%s' line %u: %s", cfg->auth_file, line, why);
 	}
-	if (server_auth.count == before)
+	if (a->count == before)
 		log_die(EXIT_USAGE, "--auth-file '%s': no users in it", cfg->auth_file);
 }
 
-bool auth_allows(const char *authorization)
+bool auth_allows(const struct auth *a, const char *authorization)
 {
-	return !server_auth_on || auth_verify(&server_auth, authorization);
+	return !a->on || auth_verify(a, authorization);
 }

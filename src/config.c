@@ -342,10 +342,10 @@ static void apply_option(struct config *cfg, int opt, const char *arg)
 	case 'q': cfg->quiet = true; break;
 	case 'h':
 		fputs(usage_text, stdout);
-		exit(0);
+		exit(EXIT_SUCCESS);
 	case 'V':
 		print_version();
-		exit(0);
+		exit(EXIT_SUCCESS);
 	default:
 		usage_error("unknown option");
 	}

@@ -55,8 +55,8 @@ static void on_sigterm(int sig)
 }
 
 struct conn {
+	const struct site *site;
 	const struct config *cfg;
-	struct handler_ctx hctx;
 	struct io io;                 /* the socket, or stdin/stdout; TLS or not */
 	char client[NETADDR_STRLEN];
 	char rbuf[CONN_READ_BUF];
@@ -154,7 +154,7 @@ static void send_response(struct conn *c, struct response *resp)
 		log_error_code(c->client, resp->status,
 			       resp->error_message ? resp->error_message
 						   : http_reason(resp->status));
-	long long sent = response_send(&c->io, resp);
+	long long sent = response_send(&c->io, resp, &c->site->extras);
 	if (sent < 0)
 		resp->close = true;
 	else
@@ -178,7 +178,7 @@ static bool answer_request(struct conn *c)
 {
 	struct response resp;
 	response_init(&resp);
-	handler_handle(&c->hctx, &c->req, &resp);
+	handler_handle(c->site, &c->req, &resp);
 	/* A target we could not make sense of says the client is confused:
 	 * answer and close, as for any malformed request. */
 	resp.close = !c->req.keep_alive || conn_stopping ||
@@ -315,7 +315,7 @@ static void refuse_plain_http(struct conn *c)
 static bool start_tls(struct conn *c)
 {
 	struct tls_conn *t;
-	switch (tls_accept(c->io.in_fd, c->io.out_fd, c->cfg->header_timeout_ms, &t)) {
+	switch (tls_accept(c->site->tls, c->io.in_fd, c->io.out_fd, c->cfg->header_timeout_ms, &t)) {
 	case TLS_ACCEPTED:
 		c->io.tls = t;
 		c->rcvtimeo_ms = 0; /* the handshake changed it */
@@ -335,17 +335,16 @@ static bool start_tls(struct conn *c)
 	}
 }
 
-int conn_serve(const struct config *cfg, int root_fd, const struct conn_info *ci)
+int conn_serve(const struct site *site, const struct conn_info *ci)
 {
+	const struct config *cfg = site->cfg;
 	static struct conn c; /* ~100 KiB: static, not on the stack */
 	struct sigaction sa = {.sa_handler = on_sigterm};
 	sigemptyset(&sa.sa_mask);
 	if (sigaction(SIGTERM, &sa, NULL) < 0)
 		return 1;
+	c.site = site;
 	c.cfg = cfg;
-	c.hctx.cfg = cfg;
-	c.hctx.root.fd = root_fd;
-	c.hctx.root.follow_symlinks = cfg->follow_symlinks;
 	c.io = (struct io){.in_fd = ci->fd, .out_fd = ci->out_fd, .is_socket = ci->is_socket};
 	log_batch_lines(true);
 	netaddr_host(&ci->peer, c.client, sizeof(c.client));
@@ -356,7 +355,7 @@ int conn_serve(const struct config *cfg, int root_fd, const struct conn_info *ci
 		io_close(&c.io);
 		return 1;
 	}
-	if (!tls_enabled() || start_tls(&c))
+	if (!site->tls || start_tls(&c))
 		serve_loop(&c);
 	trace_close(&c, ci);
 	log_flush();

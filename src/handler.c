@@ -13,11 +13,11 @@
 
 #include "auth.h"
 #include "dirlist.h"
-#include "encoding.h"
 #include "gzip.h"
 #include "httpdate.h"
 #include "listing.h"
 #include "mime.h"
+#include "negotiate.h"
 #include "path.h"
 #include "range.h"
 #include "validate.h"
@@ -86,7 +86,7 @@ static void close_if_open(int fd)
 
 static bool can_gzip_now(const struct config *cfg, const char *ctype, const struct stat *st)
 {
-	return cfg->compress && encoding_compressible(ctype) && st->st_size > GZIP_MIN_INPUT &&
+	return cfg->compress && negotiate_compressible(ctype) && st->st_size > GZIP_MIN_INPUT &&
 	       (uint64_t)st->st_size <= GZIP_MAX_INPUT;
 }
 
@@ -97,22 +97,22 @@ static bool can_gzip_now(const struct config *cfg, const char *ctype, const stru
  * Siblings are looked for only when they could be sent, or when the
  * type is one whose identity answer must then say Vary: a video seek
  * (Range) or an image for a client without codings costs no openat2. */
-static void choose_variant(const struct handler_ctx *ctx, const char *rel, const char *ctype,
+static void choose_variant(const struct site *site, const char *rel, const char *ctype,
 			   const struct request *req, struct variant *v, bool *vary)
 {
-	struct encoding_accept acc = {0, 0};
+	struct negotiate_encodings acc = {0, 0};
 	if (!request_header(req, "Range"))
-		encoding_parse_accept(request_header(req, "Accept-Encoding"), &acc);
+		negotiate_encodings(request_header(req, "Accept-Encoding"), &acc);
 	/* A client that names no encoding at all (wrk, curl, scripts) gets
 	 * the file without two sibling lookups: identity is always right for
 	 * it, and a cache that keeps this answer without Vary can only hand
 	 * identity to others, which they accept too. */
 	bool names_encodings = request_header(req, "Accept-Encoding") != NULL;
-	bool look = acc.br > 0 || acc.gzip > 0 || (names_encodings && encoding_compressible(ctype));
+	bool look = acc.br > 0 || acc.gzip > 0 || (names_encodings && negotiate_compressible(ctype));
 	struct stat bst, gst;
-	int br = look ? open_sibling(&ctx->root, rel, ".br", &v->st, &bst) : -1;
-	int gz = look ? open_sibling(&ctx->root, rel, ".gz", &v->st, &gst) : -1;
-	bool now = gz < 0 && can_gzip_now(ctx->cfg, ctype, &v->st);
+	int br = look ? open_sibling(&site->root, rel, ".br", &v->st, &bst) : -1;
+	int gz = look ? open_sibling(&site->root, rel, ".gz", &v->st, &gst) : -1;
+	bool now = gz < 0 && can_gzip_now(site->cfg, ctype, &v->st);
 	*vary = br >= 0 || gz >= 0 || now;
 	unsigned wbr = br >= 0 ? acc.br : 0;
 	unsigned wgz = gz >= 0 || now ? acc.gzip : 0;
@@ -216,12 +216,12 @@ static bool planned_gzip(struct variant *v, struct response *resp)
 
 /* fd is the regular file rel (relative to the root); it is ours to
  * close or to hand to the response. */
-static void serve_file(const struct handler_ctx *ctx, int fd, const struct stat *st,
+static void serve_file(const struct site *site, int fd, const struct stat *st,
 		       const char *rel, const struct request *req, struct response *resp)
 {
-	const char *ctype = mime_lookup(rel);
+	const char *ctype = mime_lookup(&site->mime, rel);
 	struct variant v = {.fd = fd, .st = *st};
-	choose_variant(ctx, rel, ctype, req, &v, &resp->vary_encoding);
+	choose_variant(site, rel, ctype, req, &v, &resp->vary_encoding);
 	resp->content_type = ctype;
 	if (v.gzip_now) {
 		if (answered_by_preconditions(req, &v, resp) || planned_gzip(&v, resp))
@@ -248,14 +248,14 @@ static bool wants_json(const struct request *req, const struct dirlist_view *vie
 	if (view->format_given)
 		return view->json;
 	const char *accept = request_header(req, "Accept");
-	int json = http_accept_weight(accept, "application/json");
-	return json > 0 && json > http_accept_weight(accept, "text/html");
+	int json = negotiate_media_weight(accept, "application/json");
+	return json > 0 && json > negotiate_media_weight(accept, "text/html");
 }
 
-static void serve_listing(const struct handler_ctx *ctx, int dir_fd, const struct path *p,
+static void serve_listing(const struct site *site, int dir_fd, const struct path *p,
 			  const struct request *req, struct response *resp)
 {
-	if (ctx->cfg->no_listing) {
+	if (site->cfg->no_listing) {
 		response_set_error(resp, HTTP_FORBIDDEN, "Directory listing is disabled");
 		return;
 	}
@@ -264,7 +264,7 @@ static void serve_listing(const struct handler_ctx *ctx, int dir_fd, const struc
 		response_set_error(resp, HTTP_NOT_FOUND, "No permission to list directory");
 		return;
 	}
-	if (ctx->cfg->no_dotfiles)
+	if (site->cfg->no_dotfiles)
 		dirlist_hide_dotfiles(&list);
 	struct dirlist_view view;
 	dirlist_view_from_query(p->has_query ? p->query : NULL, &view);
@@ -279,7 +279,10 @@ static void serve_listing(const struct handler_ctx *ctx, int dir_fd, const struc
 	} else {
 		char display[PATH_MAX_LEN + 2];
 		snprintf(display, sizeof(display), "/%s%s", p->rel, *p->rel ? "/" : "");
-		listing_render_html(&list, display, &view, &resp->body);
+		struct listing_extras extras = {
+			.qr_html = site->listing_qr.len ? site->listing_qr.data : NULL,
+		};
+		listing_render_html(&list, display, &view, &extras, &resp->body);
 	}
 	dirlist_free(&list);
 	if (!buf_ok(&resp->body)) {
@@ -314,7 +317,7 @@ static int open_index(const struct root *root, const struct path *p, struct stat
 	return -1;
 }
 
-static void serve_directory(const struct handler_ctx *ctx, int dir_fd,
+static void serve_directory(const struct site *site, int dir_fd,
 			    const struct path *p, const struct request *req,
 			    struct response *resp)
 {
@@ -324,12 +327,12 @@ static void serve_directory(const struct handler_ctx *ctx, int dir_fd,
 	}
 	struct stat st;
 	static char index_rel[INDEX_REL_MAX]; /* off the stack, like p */
-	int fd = open_index(&ctx->root, p, &st, index_rel);
+	int fd = open_index(&site->root, p, &st, index_rel);
 	if (fd >= 0) {
-		serve_file(ctx, fd, &st, index_rel, req, resp);
+		serve_file(site, fd, &st, index_rel, req, resp);
 		return;
 	}
-	serve_listing(ctx, dir_fd, p, req, resp);
+	serve_listing(site, dir_fd, p, req, resp);
 }
 
 static enum http_status path_status_to_http(enum path_status ps)
@@ -348,8 +351,10 @@ static bool is_field_name_list(const char *s)
 	size_t len = strlen(s);
 	if (len == 0 || len > CORS_HEADERS_MAX)
 		return false;
-	return strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-			 "0123456789!#$%&'*+-.^_`|~, \t") == len;
+	for (; *s; s++)
+		if (!http_is_tchar((unsigned char)*s) && !strchr(", \t", *s))
+			return false;
+	return true;
 }
 
 /* OPTIONS on "*" or any path that parses: 204 with Allow; with --cors,
@@ -365,8 +370,7 @@ static bool answered_options(const struct config *cfg, const struct request *req
 	if (strcmp(req->target, "*") != 0)
 		ps = path_from_target(req->target, req->target_len, p);
 	if (ps != PATH_OK) {
-		response_set_error(resp, ps == PATH_TOO_LONG ? HTTP_URI_TOO_LONG : HTTP_BAD_REQUEST,
-				   NULL);
+		response_set_error(resp, path_status_to_http(ps), NULL);
 		return true;
 	}
 	resp->status = HTTP_NO_CONTENT;
@@ -380,14 +384,14 @@ static bool answered_options(const struct config *cfg, const struct request *req
 	return true;
 }
 
-void handler_handle(const struct handler_ctx *ctx, const struct request *req,
+void handler_handle(const struct site *site, const struct request *req,
 		    struct response *resp)
 {
 	static struct path p; /* 24 KiB: off the stack, one request at a time */
 	resp->head_only = req->is_head;
-	if (answered_options(ctx->cfg, req, &p, resp))
+	if (answered_options(site->cfg, req, &p, resp))
 		return;
-	if (!auth_allows(request_header(req, "Authorization"))) {
+	if (!auth_allows(&site->auth, request_header(req, "Authorization"))) {
 		response_set_error(resp, HTTP_UNAUTHORIZED, NULL);
 		resp->www_authenticate = AUTH_CHALLENGE;
 		return;
@@ -398,11 +402,11 @@ void handler_handle(const struct handler_ctx *ctx, const struct request *req,
 		return;
 	}
 	/* 404, not 403: a hidden name must not even be known to exist. */
-	if (ctx->cfg->no_dotfiles && root_has_dotfile(p.rel)) {
+	if (site->cfg->no_dotfiles && root_has_dotfile(p.rel)) {
 		response_set_error(resp, HTTP_NOT_FOUND, "File not found");
 		return;
 	}
-	int fd = root_open(&ctx->root, p.rel);
+	int fd = root_open(&site->root, p.rel);
 	if (fd < 0) {
 		int err = errno;
 		response_set_error(resp, open_error_status(err), open_error_message(err));
@@ -415,7 +419,7 @@ void handler_handle(const struct handler_ctx *ctx, const struct request *req,
 		return;
 	}
 	if (S_ISDIR(st.st_mode)) {
-		serve_directory(ctx, fd, &p, req, resp);
+		serve_directory(site, fd, &p, req, resp);
 		close(fd);
 	} else if (!S_ISREG(st.st_mode)) {
 		close(fd);
@@ -425,6 +429,6 @@ void handler_handle(const struct handler_ctx *ctx, const struct request *req,
 		close(fd);
 		response_set_error(resp, HTTP_NOT_FOUND, "File not found");
 	} else {
-		serve_file(ctx, fd, &st, p.rel, req, resp);
+		serve_file(site, fd, &st, p.rel, req, resp);
 	}
 }

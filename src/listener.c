@@ -14,7 +14,6 @@
 #include "log.h"
 #include "netaddr.h"
 #include "netif.h"
-#include "tls.h"
 
 static int looks_numeric(const char *s)
 {
@@ -214,15 +213,15 @@ static void announce_urls(const struct listener *l, const char *scheme,
 	snprintf(lan_url, NETIF_URL_MAX, "%s", lan ? lan->url : "");
 }
 
-void listener_announce(const struct listener *l, char lan_url[NETIF_URL_MAX])
+void listener_announce(const struct listener *l, bool tls, char lan_url[NETIF_URL_MAX])
 {
 	char host[NETADDR_STRLEN];
 	netaddr_host(&l->addr, host, sizeof(host));
 	unsigned port = netaddr_port(&l->addr);
 	const char *open = strchr(host, ':') ? "[" : "";
 	const char *close = *open ? "]" : "";
-	const char *scheme = tls_enabled() ? "https" : "http";
-	printf("Serving %s on %s port %u (%s://%s%s%s:%u/) ...\n", tls_enabled() ? "HTTPS" : "HTTP",
+	const char *scheme = tls ? "https" : "http";
+	printf("Serving %s on %s port %u (%s://%s%s%s:%u/) ...\n", tls ? "HTTPS" : "HTTP",
 	       host, port, scheme, open, host, close, port);
 	announce_urls(l, scheme, lan_url);
 	fflush(stdout);

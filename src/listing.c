@@ -52,27 +52,16 @@ static const char listing_qr_style[] =
 	"details.qr svg{display:block;width:10rem;height:auto;margin:.3rem 0 .2rem auto}\n"
 	"</style>\n";
 
-/* The --qr element, made once at start-up by listing_configure_qr: kept
- * here, as response.c keeps its configured headers, so that no request
- * pays for it and the handler's interface does not change. */
-static struct buf listing_qr;
-
-void listing_configure_qr(const char *url, const char *svg)
+void listing_qr_html(const char *url, const char *svg, struct buf *out)
 {
-	buf_free(&listing_qr);
-	if (!url || !svg)
-		return;
-	buf_append_str(&listing_qr, "<details class=\"qr\"><summary>QR code</summary>");
-	buf_append_str(&listing_qr, svg);
-	buf_append_str(&listing_qr, "<a href=\"");
-	buf_append_html(&listing_qr, url, strlen(url), true);
-	buf_append_str(&listing_qr, "\">");
-	buf_append_html(&listing_qr, url, strlen(url), false);
-	buf_append_str(&listing_qr, "</a></details>\n");
-	if (!buf_ok(&listing_qr))
-		buf_free(&listing_qr);
+	buf_append_str(out, "<details class=\"qr\"><summary>QR code</summary>");
+	buf_append_str(out, svg);
+	buf_append_str(out, "<a href=\"");
+	buf_append_html(out, url, strlen(url), true);
+	buf_append_str(out, "\">");
+	buf_append_html(out, url, strlen(url), false);
+	buf_append_str(out, "</a></details>\n");
 }
-
 static void listing_render_title(const char *tag, const char *display_path,
 				 struct buf *out)
 {
@@ -255,7 +244,8 @@ static void listing_render_row(const struct dirlist_entry *e, struct buf *out)
 }
 
 void listing_render_html(const struct dirlist *list, const char *display_path,
-			 const struct dirlist_view *view, struct buf *out)
+			 const struct dirlist_view *view, const struct listing_extras *extras,
+			 struct buf *out)
 {
 	buf_append_str(out, "<!DOCTYPE HTML>\n"
 			    "<html lang=\"en\">\n"
@@ -264,12 +254,12 @@ void listing_render_html(const struct dirlist *list, const char *display_path,
 			    "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n");
 	listing_render_title("title", display_path, out);
 	buf_append_str(out, listing_style);
-	if (listing_qr.len)
+	if (extras && extras->qr_html)
 		buf_append_str(out, listing_qr_style);
 	buf_append_str(out, "</head>\n<body>\n");
 	listing_render_title("h1", display_path, out);
-	if (listing_qr.len)
-		buf_append(out, listing_qr.data, listing_qr.len);
+	if (extras && extras->qr_html)
+		buf_append_str(out, extras->qr_html);
 	listing_render_breadcrumbs(display_path, out);
 	buf_append_str(out, "<hr>\n<table>\n<thead><tr>");
 	listing_render_head(view, DIRLIST_BY_NAME, "n", "Name", out);

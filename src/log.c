@@ -9,11 +9,14 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "config.h"
 #include "httpdate.h"
 
 #define LOG_LINE_MAX 4096
 #define LOG_BATCH_MAX 4096 /* PIPE_BUF: one atomic write to a pipe */
 
+/* Process-wide on purpose: a process has one log, any layer may report
+ * an error, and start-up failures come before a site exists. */
 static struct log_options log_opt;
 static int log_fd = STDERR_FILENO; /* access and error lines */
 
@@ -33,7 +36,7 @@ void log_init(const struct log_options *opt)
 		return;
 	log_fd = open_log_file(opt->file);
 	if (log_fd < 0)
-		log_die(1, "cannot open log file '%s':", opt->file);
+		log_die(EXIT_RUNTIME, "cannot open log file '%s':", opt->file);
 }
 
 enum log_format log_format_from_name(const char *name)
@@ -83,7 +86,8 @@ static void log_write_fd(int fd, const char *line, size_t len)
 /* A child batches its access lines: one write(2) for many requests keeps
  * the keep-alive path short. The batch never exceeds PIPE_BUF, so it
  * reaches a pipe in one piece, and conn.c flushes it within 0.1 s of
- * going idle, at close and before exit. */
+ * going idle, at close and before exit. One batch per process, like the
+ * log itself: a child serves one connection. */
 static char log_batch[LOG_BATCH_MAX];
 static size_t log_batched;
 static bool log_batching;

@@ -2,20 +2,22 @@
  * main only wires the pieces together; see server.c for the parent and
  * conn.c for a child. */
 #include "config.h"
+#include "inetd.h"
 #include "listener.h"
-#include "response.h"
 #include "server.h"
+#include "site.h"
 
 int main(int argc, char **argv)
 {
-	/* Static: it lives as long as the process, and what config_parse
-	 * allocated for it (the --header list) stays reachable to the end. */
+	/* Static: they live as long as the process, and what config_parse
+	 * allocated (the --header list) stays reachable to the end. */
 	static struct config cfg;
+	static struct site site;
 	config_parse(&cfg, argc, argv);
-	response_configure(&cfg);
+	site_open(&site, &cfg);
 	if (cfg.inetd)
-		return server_serve_inetd(&cfg);
+		return inetd_serve(&site);
 	struct listener l;
 	listener_open(&cfg, &l);
-	return server_run(&cfg, &l);
+	return server_run(&site, &l);
 }

@@ -3,7 +3,7 @@
  * Two sorted tables, both searched with bsearch on the lower-cased last
  * extension. The built-in one is asked first, so a machine's mime.types
  * cannot change how the common types are served; the extra one, read by
- * mime_init, only adds extensions. The built-in table is python 3.12's
+ * mime_load, only adds extensions. The built-in table is python 3.12's
  * mimetypes (strict) with http.server's overrides (gz, Z, bz2, xz) and a
  * few web types python 3.12 lacks (webp, woff, woff2, ttf, otf, ogg, ...).
  * python's ".ass" → audio/aac is left out: .ass files are subtitles. */
@@ -27,7 +27,7 @@
 #define MIME_TYPE_MAX 127
 #define MIME_EXTRA_MAX 65536
 /* Debian's mime.types is 74 KiB; reading stops here, so that even
- * mime_init("/dev/zero") ends. */
+ * mime_load(t, "/dev/zero") ends. */
 #define MIME_FILE_MAX (16 << 20)
 
 struct mime_entry {
@@ -214,9 +214,6 @@ static const struct mime_entry mime_builtin[] = {
 
 #define MIME_BUILTIN_LEN (sizeof(mime_builtin) / sizeof(mime_builtin[0]))
 
-static struct mime_entry *mime_extra;
-static size_t mime_extra_len;
-static char *mime_pool; /* the strings mime_extra points into */
 
 static int mime_entry_cmp(const void *a, const void *b)
 {
@@ -267,7 +264,7 @@ static bool mime_extension(const char *filename, char ext[MIME_EXT_MAX + 1])
 	return true;
 }
 
-const char *mime_lookup(const char *filename)
+const char *mime_lookup(const struct mime_table *t, const char *filename)
 {
 	char ext[MIME_EXT_MAX + 1];
 	const char *type;
@@ -276,7 +273,7 @@ const char *mime_lookup(const char *filename)
 		return MIME_DEFAULT_TYPE;
 	type = mime_find(mime_builtin, MIME_BUILTIN_LEN, ext);
 	if (!type)
-		type = mime_find(mime_extra, mime_extra_len, ext);
+		type = t ? mime_find(t->extra, t->len, ext) : NULL;
 	return type ? type : MIME_DEFAULT_TYPE;
 }
 
@@ -463,7 +460,7 @@ static int mime_sorting_cmp(const void *a, const void *b)
 
 /* Turn the parsed offsets into the final sorted, de-duplicated table.
  * Takes the pool's memory; returns false when out of memory. */
-static bool mime_build(struct mime_parser *ps)
+static bool mime_build(struct mime_table *t, struct mime_parser *ps)
 {
 	const struct mime_raw *raws = (const void *)ps->raws.data;
 	struct mime_sorting *s;
@@ -472,11 +469,10 @@ static bool mime_build(struct mime_parser *ps)
 	if (ps->nraw == 0)
 		return true;
 	s = calloc(ps->nraw, sizeof(*s));
-	mime_extra = calloc(ps->nraw, sizeof(*mime_extra));
-	if (!s || !mime_extra) {
+	struct mime_entry *extra = calloc(ps->nraw, sizeof(*extra));
+	if (!s || !extra) {
 		free(s);
-		free(mime_extra);
-		mime_extra = NULL;
+		free(extra);
 		return false;
 	}
 	for (size_t i = 0; i < ps->nraw; i++) {
@@ -489,13 +485,14 @@ static bool mime_build(struct mime_parser *ps)
 		/* the last of a run of equal extensions wins */
 		if (i + 1 < ps->nraw && !strcmp(s[i].ext, s[i + 1].ext))
 			continue;
-		mime_extra[n].ext = s[i].ext;
-		mime_extra[n].type = s[i].type;
+		extra[n].ext = s[i].ext;
+		extra[n].type = s[i].type;
 		n++;
 	}
 	free(s);
-	mime_extra_len = n;
-	mime_pool = ps->pool.data;
+	t->extra = extra;
+	t->len = n;
+	t->pool = ps->pool.data;
 	ps->pool.data = NULL;
 	return true;
 }
@@ -514,33 +511,31 @@ static bool mime_builtin_sorted(void)
 
 /* A missing file, or one we run out of memory reading, leaves only the
  * built-in table (and returns 0). */
-int mime_init(const char *path)
+int mime_load(struct mime_table *t, const char *path)
 {
 	struct mime_parser *ps;
 	bool ok;
 
 	assert(mime_builtin_sorted());
-	mime_free();
+	mime_free(t);
 	ps = calloc(1, sizeof(*ps));
 	if (!ps)
 		return 0;
 	buf_init(&ps->pool);
 	buf_init(&ps->raws);
 	ok = path && mime_read_file(path, ps) == 0 && buf_ok(&ps->pool) &&
-	     buf_ok(&ps->raws) && mime_build(ps);
+	     buf_ok(&ps->raws) && mime_build(t, ps);
 	buf_free(&ps->pool);
 	buf_free(&ps->raws);
 	free(ps);
 	if (!ok)
-		mime_free();
-	return (int)mime_extra_len;
+		mime_free(t);
+	return (int)t->len;
 }
 
-void mime_free(void)
+void mime_free(struct mime_table *t)
 {
-	free(mime_extra);
-	free(mime_pool);
-	mime_extra = NULL;
-	mime_pool = NULL;
-	mime_extra_len = 0;
+	free(t->extra);
+	free(t->pool);
+	*t = (struct mime_table){0};
 }

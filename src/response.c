@@ -14,13 +14,6 @@
 /* Up to this size a file body goes out with the head in one writev. */
 #define RESPONSE_SMALL_FILE (16 * 1024)
 
-/* Set once at start-up (response_configure), read by every response,
- * in the parent (503) and in each child. */
-static struct {
-	struct buf common;  /* --cors and --header lines, then the blank line */
-	long cache_seconds; /* -1: no Cache-Control */
-} settings = {.cache_seconds = -1};
-
 /* "Name: value" as given on the command line, with the OWS after the
  * colon normalised to one space (config.c validated the bytes). */
 static void append_extra_header(struct buf *b, const char *h)
@@ -29,29 +22,37 @@ static void append_extra_header(struct buf *b, const char *h)
 	const char *value = colon + 1;
 	while (*value == ' ' || *value == '\t')
 		value++;
-	buf_printf(b, "%.*s: %s\r\n", (int)(colon - h), h, value);
+	buf_append(b, h, (size_t)(colon - h));
+	buf_append_str(b, ": ");
+	buf_append_str(b, value);
+	buf_append_str(b, "\r\n");
 }
 
-void response_configure(const struct config *cfg)
+void response_extras_build(struct response_extras *x, const struct config *cfg)
 {
-	buf_free(&settings.common);
+	buf_init(&x->tail);
 	if (cfg->cors)
-		buf_append_str(&settings.common,
+		buf_append_str(&x->tail,
 			       "Access-Control-Allow-Origin: *\r\n"
 			       "Access-Control-Expose-Headers: Content-Range, Accept-Ranges, "
 			       "ETag, Content-Encoding\r\n");
 	for (unsigned i = 0; i < cfg->n_extra_headers; i++)
-		append_extra_header(&settings.common, cfg->extra_headers[i]);
-	buf_append_str(&settings.common, "\r\n");
-	settings.cache_seconds = cfg->cache_seconds;
+		append_extra_header(&x->tail, cfg->extra_headers[i]);
+	buf_append_str(&x->tail, "\r\n");
+	x->cache_seconds = cfg->cache_seconds;
+}
+
+void response_extras_free(struct response_extras *x)
+{
+	buf_free(&x->tail);
 }
 
 /* The configured lines and the blank line that ends every head. */
-static struct iovec common_tail(void)
+static struct iovec common_tail(const struct response_extras *x)
 {
-	if (!settings.common.len || !buf_ok(&settings.common))
+	if (!x || !x->tail.len || !buf_ok(&x->tail))
 		return (struct iovec){"\r\n", 2};
-	return (struct iovec){settings.common.data, settings.common.len};
+	return (struct iovec){x->tail.data, x->tail.len};
 }
 
 void response_init(struct response *resp)
@@ -145,25 +146,79 @@ static void make_boundary(char out[RESPONSE_BOUNDARY_MAX])
 	snprintf(out, RESPONSE_BOUNDARY_MAX, "%016" PRIx64 "%016" PRIx64, a, b);
 }
 
+/* The head is written with a cursor, not printf: for a small file it is
+ * most of what a keep-alive request costs in user space. A header that
+ * does not fit makes the whole response fail (our own bounds keep that
+ * from happening). */
+struct head {
+	char *p, *end;
+	bool full;
+};
+
+static void head_put(struct head *h, const char *s, size_t len)
+{
+	if (h->full || len > (size_t)(h->end - h->p)) {
+		h->full = true;
+		return;
+	}
+	memcpy(h->p, s, len);
+	h->p += len;
+}
+
+static void head_str(struct head *h, const char *s)
+{
+	head_put(h, s, strlen(s));
+}
+
+static void head_u64(struct head *h, uint64_t v)
+{
+	char digits[BUF_U64_MAX];
+	head_put(h, digits, (size_t)(buf_put_u64(digits, v) - digits));
+}
+
+/* "Name: value" CRLF */
+static void head_field(struct head *h, const char *name, const char *value)
+{
+	head_str(h, name);
+	head_put(h, ": ", 2);
+	head_str(h, value);
+	head_put(h, "\r\n", 2);
+}
+
 /* The bytes before part i: CRLF (the preamble's end for the first),
  * the delimiter, the part's fields and the blank line. The same bytes
  * at planning and at sending: Content-Length counts them. */
+static int head_end(const struct head *h, const char *start)
+{
+	return h->full ? -1 : (int)(h->p - start);
+}
+
 static int part_head(const struct response *resp, unsigned i, char *out, size_t cap)
 {
 	const struct range *r = &resp->parts[i];
-	const char *ct = resp->content_type;
-	int n = snprintf(out, cap,
-			 "\r\n--%s\r\n%s%s%sContent-Range: bytes %" PRIu64 "-%" PRIu64 "/%" PRIu64
-			 "\r\n\r\n",
-			 resp->boundary, ct ? "Content-Type: " : "", ct ? ct : "", ct ? "\r\n" : "",
-			 r->first, r->last, resp->range_size);
-	return n < 0 || (size_t)n >= cap ? -1 : n;
+	struct head h = {out, out + cap, false};
+	head_str(&h, "\r\n--");
+	head_str(&h, resp->boundary);
+	head_put(&h, "\r\n", 2);
+	if (resp->content_type)
+		head_field(&h, "Content-Type", resp->content_type);
+	head_str(&h, "Content-Range: bytes ");
+	head_u64(&h, r->first);
+	head_put(&h, "-", 1);
+	head_u64(&h, r->last);
+	head_put(&h, "/", 1);
+	head_u64(&h, resp->range_size);
+	head_put(&h, "\r\n\r\n", 4);
+	return head_end(&h, out);
 }
 
 static int part_tail(const struct response *resp, char *out, size_t cap)
 {
-	int n = snprintf(out, cap, "\r\n--%s--\r\n", resp->boundary);
-	return n < 0 || (size_t)n >= cap ? -1 : n;
+	struct head h = {out, out + cap, false};
+	head_str(&h, "\r\n--");
+	head_str(&h, resp->boundary);
+	head_str(&h, "--\r\n");
+	return head_end(&h, out);
 }
 
 int response_set_multipart(struct response *resp, const struct range_set *set)
@@ -216,45 +271,6 @@ static const char *date_now(void)
 	return text;
 }
 
-/* The head is written with a cursor, not printf: for a small file it is
- * most of what a keep-alive request costs in user space. A header that
- * does not fit makes the whole response fail (our own bounds keep that
- * from happening). */
-struct head {
-	char *p, *end;
-	bool full;
-};
-
-static void head_put(struct head *h, const char *s, size_t len)
-{
-	if (h->full || len > (size_t)(h->end - h->p)) {
-		h->full = true;
-		return;
-	}
-	memcpy(h->p, s, len);
-	h->p += len;
-}
-
-static void head_str(struct head *h, const char *s)
-{
-	head_put(h, s, strlen(s));
-}
-
-static void head_u64(struct head *h, uint64_t v)
-{
-	char digits[BUF_U64_MAX];
-	head_put(h, digits, (size_t)(buf_put_u64(digits, v) - digits));
-}
-
-/* "Name: value" CRLF */
-static void head_field(struct head *h, const char *name, const char *value)
-{
-	head_str(h, name);
-	head_put(h, ": ", 2);
-	head_str(h, value);
-	head_put(h, "\r\n", 2);
-}
-
 static const char *vary_value(const struct response *resp)
 {
 	if (resp->vary_encoding && resp->vary_accept)
@@ -280,7 +296,7 @@ static void put_content_range(struct head *h, const struct response *resp)
 
 /* ETag, encoding and range fields, and Cache-Control for what may be
  * cached (not errors: a 404 cached for a day outlives the fix). */
-static void put_representation(struct head *h, const struct response *resp)
+static void put_representation(struct head *h, const struct response *resp, long cache_seconds)
 {
 	if (resp->etag[0])
 		head_field(h, "ETag", resp->etag);
@@ -292,9 +308,9 @@ static void put_representation(struct head *h, const struct response *resp)
 		head_str(h, "Accept-Ranges: bytes\r\n");
 	if (resp->content_range || resp->unsatisfied_range)
 		put_content_range(h, resp);
-	if (settings.cache_seconds >= 0 && resp->status < 400) {
+	if (cache_seconds >= 0 && resp->status < 400) {
 		head_str(h, "Cache-Control: max-age=");
-		head_u64(h, (uint64_t)settings.cache_seconds);
+		head_u64(h, (uint64_t)cache_seconds);
 		head_put(h, "\r\n", 2);
 	}
 }
@@ -343,7 +359,7 @@ static void put_content_fields(struct head *h, const struct response *resp)
 	}
 }
 
-static long format_head(const struct response *resp, char *buf, size_t cap)
+static long format_head(const struct response *resp, long cache_seconds, char *buf, size_t cap)
 {
 	struct head h = {.p = buf, .end = buf + cap};
 	put_status_line(&h, resp->status);
@@ -360,13 +376,13 @@ static long format_head(const struct response *resp, char *buf, size_t cap)
 	}
 	if (resp->www_authenticate)
 		head_field(&h, "WWW-Authenticate", resp->www_authenticate);
-	put_representation(&h, resp);
+	put_representation(&h, resp, cache_seconds);
 	put_methods(&h, resp);
 	if (resp->close)
 		head_str(&h, "Connection: close\r\n");
 	else if (resp->keep_alive_header)
 		head_str(&h, "Connection: keep-alive\r\n");
-	/* The blank line comes with the configured headers: common_tail(). */
+	/* The blank line comes with the configured headers: common_tail(x). */
 	return h.full ? -1 : (long)(h.p - buf);
 }
 
@@ -409,15 +425,15 @@ static long long send_small_file(struct io *io, struct iovec iov[3], const struc
 	return io_write_all(io, iov, 3, false) < 0 ? -1 : (long long)len;
 }
 
-long long response_send(struct io *io, struct response *resp)
+long long response_send(struct io *io, struct response *resp, const struct response_extras *x)
 {
 	char head[RESPONSE_HEAD_MAX];
-	long hlen = format_head(resp, head, sizeof(head));
+	long hlen = format_head(resp, x ? x->cache_seconds : -1, head, sizeof(head));
 	if (hlen < 0) {
 		errno = EOVERFLOW;
 		return -1;
 	}
-	struct iovec iov[3] = {{head, (size_t)hlen}, common_tail(),
+	struct iovec iov[3] = {{head, (size_t)hlen}, common_tail(x),
 			       {resp->body.data, resp->body.len}};
 	if (resp->http09)
 		iov[0].iov_len = iov[1].iov_len = 0;

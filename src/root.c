@@ -37,7 +37,8 @@
 #define ROOT_WALK_MAX 16384
 
 /* Set once openat2 turned out to be missing or filtered; from then on
- * this process always walks. */
+ * this process always walks. Process-wide, not per site: it is a fact
+ * about the kernel. */
 static bool openat2_unusable;
 
 static int openat_retry(int dir_fd, const char *name, int flags)

@@ -17,7 +17,6 @@
  */
 #include "server.h"
 
-#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -26,23 +25,19 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
-#include "auth.h"
 #include "clock.h"
 #include "conn.h"
 #include "io.h"
 #include "listing.h"
 #include "log.h"
-#include "mime.h"
 #include "netaddr.h"
-#include "privdrop.h"
 #include "qr.h"
 #include "response.h"
-#include "tls.h"
+#include "site.h"
 
 #define ACCEPT_BATCH 64       /* accepts per wake-up, then reap again */
 #define BACKOFF_MS 100        /* pause after running out of a resource */
@@ -56,10 +51,10 @@ struct child {
 };
 
 struct server {
+	const struct site *site;
 	const struct config *cfg;
 	int listen_fd;
 	struct sockaddr_storage listen_addr; /* bound address, real port (-p 0) */
-	int root_fd;
 	int spare_fd; /* given up to accept a connection when out of fds */
 	struct child *children;
 	unsigned nchildren;
@@ -149,11 +144,10 @@ static void refuse(struct server *s, int fd, const struct sockaddr_storage *peer
 	/* A new socket's send buffer is empty: the small answer never blocks. */
 	struct io io;
 	io_init_socket(&io, fd);
-	if (response_send(&io, &resp) < 0 && errno != EPIPE && errno != ECONNRESET)
+	if (response_send(&io, &resp, &s->site->extras) < 0 && errno != EPIPE && errno != ECONNRESET)
 		log_warn("answering 503 to %s:", client);
 	response_release(&resp);
 	close_fd(fd);
-	(void)s;
 }
 
 static void child_add(struct server *s, pid_t pid, const struct conn_info *ci)
@@ -244,7 +238,7 @@ static void run_child(struct server *s, const struct conn_info *ci)
 	reset_signals_in_child();
 	close_fd(s->listen_fd);
 	close_fd(s->spare_fd);
-	_exit(conn_serve(s->cfg, s->root_fd, ci));
+	_exit(conn_serve(s->site, ci));
 }
 
 /* Fork a child for an accepted connection; the parent keeps no copy. */
@@ -285,8 +279,7 @@ static void shed_with_spare_fd(struct server *s)
 	int fd = accept4(s->listen_fd, (struct sockaddr *)&peer, &len, SOCK_CLOEXEC);
 	if (fd >= 0)
 		refuse(s, fd, &peer, "Out of file descriptors");
-	/* Any fd will do, and after --chroot there is no /dev/null. */
-	s->spare_fd = fcntl(s->root_fd, F_DUPFD_CLOEXEC, 0);
+	s->spare_fd = fcntl(s->site->root.fd, F_DUPFD_CLOEXEC, 0);
 }
 
 static void accept_batch(struct server *s)
@@ -379,62 +372,35 @@ static void shut_down(struct server *s, const sigset_t *unblocked)
 	}
 }
 
-static void init_logging(const struct config *cfg, bool quiet, bool trace)
-{
-	struct log_options opt = {
-		.quiet = quiet,
-		.trace = trace,
-		.format = log_format_from_name(cfg->log_format),
-		.file = cfg->log_file,
-	};
-	log_init(&opt);
-}
-
-/* What the parent and --inetd mode both need before serving. */
-static int open_root(const struct config *cfg)
-{
-	int fd = open(cfg->root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		log_die(EXIT_RUNTIME, "cannot open directory '%s':", cfg->root);
-	return fd;
-}
-
-static void server_init(struct server *s, const struct config *cfg, struct listener *l)
+static void server_init(struct server *s, const struct site *site, struct listener *l)
 {
 	memset(s, 0, sizeof(*s));
-	s->cfg = cfg;
+	s->site = site;
+	s->cfg = site->cfg;
 	s->listen_fd = l->fd;
 	s->listen_addr = l->addr;
-	init_logging(cfg, cfg->quiet, cfg->trace);
-	/* Read /etc/localtime once here, not once in every child. */
-	tzset();
-	s->root_fd = open_root(cfg);
-	s->spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	/* Any fd will do, and after --chroot there is no /dev/null. */
+	s->spare_fd = fcntl(site->root.fd, F_DUPFD_CLOEXEC, 0);
 	if (s->spare_fd < 0)
-		log_die(EXIT_RUNTIME, "open /dev/null:");
-	s->children = calloc(cfg->max_clients, sizeof(*s->children));
+		log_die(EXIT_RUNTIME, "dup:");
+	s->children = calloc(s->cfg->max_clients, sizeof(*s->children));
 	if (!s->children)
-		log_die(EXIT_RUNTIME, "cannot allocate the table of %u children:", cfg->max_clients);
-	mime_init(MIME_SYSTEM_FILE);
-	auth_init(cfg);
-	tls_init(cfg);
-	privdrop_apply(cfg, s->root_fd); /* last: it may chroot */
+		log_die(EXIT_RUNTIME, "cannot allocate the table of %u children:",
+			s->cfg->max_clients);
+	site_drop_privileges(site); /* last: it may chroot */
 }
 
 static void server_free(struct server *s)
 {
 	close_fd(s->listen_fd);
-	close_fd(s->root_fd);
 	close_fd(s->spare_fd);
 	free(s->children);
-	mime_free();
-	tls_cleanup();
 }
 
 /* --qr: the URL for another machine as a QR code on the terminal, and
- * the same code for every listing page, made once here before any child
- * is forked. */
-static void show_qr(const char *url)
+ * the same code for every listing page, made once here (the URL needs
+ * the bound port) before any child is forked. */
+static void show_qr(const char *url, struct site *site)
 {
 	struct qr q;
 	if (!*url || qr_encode(url, &q) < 0) {
@@ -451,22 +417,22 @@ static void show_qr(const char *url)
 	fflush(stdout);
 	buf_append(&svg, "", 1);
 	if (buf_ok(&svg))
-		listing_configure_qr(url, svg.data);
+		listing_qr_html(url, svg.data, &site->listing_qr);
 	buf_free(&text);
 	buf_free(&svg);
 	qr_free(&q);
 }
 
-int server_run(const struct config *cfg, struct listener *l)
+int server_run(struct site *site, struct listener *l)
 {
 	struct server s;
 	sigset_t unblocked;
-	server_init(&s, cfg, l);
+	server_init(&s, site, l);
 	install_signals(&unblocked);
 	char lan_url[NETIF_URL_MAX];
-	listener_announce(l, lan_url);
-	if (cfg->qr)
-		show_qr(lan_url);
+	listener_announce(l, site->tls != NULL, lan_url);
+	if (site->cfg->qr)
+		show_qr(lan_url, site);
 	if (log_tracing()) {
 		char where[NETADDR_STRLEN];
 		netaddr_host_port(&l->addr, where, sizeof(where));
@@ -491,69 +457,6 @@ int server_run(const struct config *cfg, struct listener *l)
 	}
 	shut_down(&s, &unblocked);
 	server_free(&s);
+	site_close(site);
 	return 0;
-}
-
-/* socat's EXEC hands us a socketpair, but names the real client in its
- * environment; use that for the log when it parses. */
-static void peer_from_socat(struct sockaddr_storage *peer)
-{
-	const char *addr = getenv("SOCAT_PEERADDR");
-	const char *port = getenv("SOCAT_PEERPORT");
-	if (!addr)
-		return;
-	struct sockaddr_in *s4 = (struct sockaddr_in *)peer;
-	struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)peer;
-	uint16_t p = port ? (uint16_t)atoi(port) : 0;
-	memset(peer, 0, sizeof(*peer));
-	if (inet_pton(AF_INET, addr, &s4->sin_addr) == 1) {
-		s4->sin_family = AF_INET;
-		s4->sin_port = htons(p);
-	} else if (inet_pton(AF_INET6, addr, &s6->sin6_addr) == 1) {
-		s6->sin6_family = AF_INET6;
-		s6->sin6_port = htons(p);
-	}
-}
-
-/* --inetd: someone else (inetd, systemd Accept=yes, socat) accepted the
- * connection and started us with it on stdin and stdout. The same child
- * code serves it; there is no parent loop. The access log must not go
- * down the connection: when stderr is the client's socket (plain inetd
- * does that), it is dropped. */
-int server_serve_inetd(const struct config *cfg)
-{
-	struct stat in, err;
-	bool stderr_is_client = fstat(STDIN_FILENO, &in) == 0 && fstat(STDERR_FILENO, &err) == 0 &&
-				S_ISSOCK(err.st_mode) && in.st_ino == err.st_ino &&
-				in.st_dev == err.st_dev;
-	init_logging(cfg, cfg->quiet || stderr_is_client, cfg->trace && !stderr_is_client);
-	int root_fd = open_root(cfg);
-	ignore_sigpipe();
-	mime_init(MIME_SYSTEM_FILE);
-	auth_init(cfg);
-	tls_init(cfg);
-	privdrop_apply(cfg, root_fd);
-	struct conn_info ci = {.fd = STDIN_FILENO};
-	socklen_t len = sizeof(ci.peer);
-	bool is_socket = getpeername(STDIN_FILENO, (struct sockaddr *)&ci.peer, &len) == 0;
-	len = sizeof(ci.local);
-	if (!is_socket || getsockname(STDIN_FILENO, (struct sockaddr *)&ci.local, &len) < 0)
-		memset(&ci.local, 0, sizeof(ci.local));
-	if (ci.peer.ss_family != AF_INET && ci.peer.ss_family != AF_INET6)
-		peer_from_socat(&ci.peer);
-	/* Over pipes, read stdin and answer on stdout; a socket is both. */
-	ci.out_fd = is_socket ? STDIN_FILENO : STDOUT_FILENO;
-	int type;
-	socklen_t tlen = sizeof(type);
-	ci.is_socket = getsockopt(STDIN_FILENO, SOL_SOCKET, SO_TYPE, &type, &tlen) == 0;
-	if (log_tracing()) {
-		char remote[NETADDR_STRLEN];
-		netaddr_host_port(&ci.peer, remote, sizeof(remote));
-		log_trace("inetd: serving fd 0 remote=%s in pid %d", is_socket ? remote : "(pipe)",
-			  (int)getpid());
-	}
-	int rc = conn_serve(cfg, root_fd, &ci);
-	close_fd(root_fd);
-	mime_free();
-	return rc;
 }

@@ -8,6 +8,7 @@
 #ifdef HTTPD_LITE_TLS
 
 #include <limits.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/time.h>
@@ -27,8 +28,11 @@ struct tls_conn {
 	SSL *ssl;
 };
 
-static SSL_CTX *tls_ctx;
-static char tls_password[1024];
+struct tls_server {
+	SSL_CTX *ctx;
+};
+
+#define TLS_PASSWORD_MAX 1024
 
 /* The root cause among OpenSSL's queued errors (the first one: later
  * ones only say which layer passed it on, like "PEM lib"), as words. */
@@ -56,20 +60,20 @@ static bool file_mentions(const char *path, const char *word)
 static int password_cb(char *buf, int size, int rwflag, void *u)
 {
 	(void)rwflag;
-	(void)u;
-	size_t n = strlen(tls_password);
+	const char *password = u;
+	size_t n = password ? strlen(password) : 0;
 	if (n == 0 || n >= (size_t)size)
 		return 0;
-	memcpy(buf, tls_password, n);
+	memcpy(buf, password, n);
 	return (int)n;
 }
 
-static void read_password_file(const char *path)
+static void read_password_file(const char *path, char tls_password[TLS_PASSWORD_MAX])
 {
 	FILE *f = fopen(path, "re");
 	if (!f)
 		log_die(EXIT_RUNTIME, "cannot read TLS password file '%s':", path);
-	if (!fgets(tls_password, sizeof(tls_password), f))
+	if (!fgets(tls_password, TLS_PASSWORD_MAX, f))
 		tls_password[0] = '\0';
 	fclose(f);
 	tls_password[strcspn(tls_password, "\r\n")] = '\0';
@@ -123,10 +127,12 @@ static void configure_context(SSL_CTX *ctx)
 static void load_identity(SSL_CTX *ctx, const struct config *cfg)
 {
 	const char *key = cfg->tls_key ? cfg->tls_key : cfg->tls_cert;
+	char tls_password[TLS_PASSWORD_MAX] = "";
 	check_readable("certificate", cfg->tls_cert);
 	check_readable("key", key);
 	if (cfg->tls_password_file)
-		read_password_file(cfg->tls_password_file);
+		read_password_file(cfg->tls_password_file, tls_password);
+	SSL_CTX_set_default_passwd_cb_userdata(ctx, tls_password);
 	if (SSL_CTX_use_certificate_chain_file(ctx, cfg->tls_cert) != 1)
 		log_die(EXIT_RUNTIME, "cannot load TLS certificate '%s': %s (a PEM certificate?)",
 			cfg->tls_cert, ssl_reason());
@@ -143,29 +149,31 @@ static void load_identity(SSL_CTX *ctx, const struct config *cfg)
 	if (SSL_CTX_check_private_key(ctx) != 1)
 		log_die(EXIT_RUNTIME, "TLS key '%s' does not match certificate '%s'", key,
 			cfg->tls_cert);
+	SSL_CTX_set_default_passwd_cb_userdata(ctx, NULL);
 	explicit_bzero(tls_password, sizeof(tls_password));
 }
 
-void tls_init(const struct config *cfg)
+struct tls_server *tls_server_open(const struct config *cfg)
 {
 	if (!cfg->tls_cert)
-		return;
-	tls_ctx = SSL_CTX_new(TLS_server_method());
-	if (!tls_ctx)
+		return NULL;
+	struct tls_server *srv = calloc(1, sizeof(*srv));
+	if (!srv)
+		log_die(EXIT_RUNTIME, "TLS:");
+	srv->ctx = SSL_CTX_new(TLS_server_method());
+	if (!srv->ctx)
 		log_die(EXIT_RUNTIME, "TLS: %s", ssl_reason());
-	configure_context(tls_ctx);
-	load_identity(tls_ctx, cfg);
+	configure_context(srv->ctx);
+	load_identity(srv->ctx, cfg);
+	return srv;
 }
 
-bool tls_enabled(void)
+void tls_server_free(struct tls_server *srv)
 {
-	return tls_ctx != NULL;
-}
-
-void tls_cleanup(void)
-{
-	SSL_CTX_free(tls_ctx);
-	tls_ctx = NULL;
+	if (!srv)
+		return;
+	SSL_CTX_free(srv->ctx);
+	free(srv);
 }
 
 static void set_read_timeout(int fd, long long ms)
@@ -208,8 +216,8 @@ static bool handshake(SSL *ssl, int fd, long long deadline)
 	}
 }
 
-enum tls_accept_result tls_accept(int in_fd, int out_fd, unsigned timeout_ms,
-				  struct tls_conn **out)
+enum tls_accept_result tls_accept(const struct tls_server *srv, int in_fd, int out_fd,
+				  unsigned timeout_ms, struct tls_conn **out)
 {
 	static struct tls_conn conn; /* one per child */
 	long long deadline = clock_now_ms() + timeout_ms;
@@ -217,7 +225,7 @@ enum tls_accept_result tls_accept(int in_fd, int out_fd, unsigned timeout_ms,
 	enum tls_accept_result first = first_byte(in_fd);
 	if (first != TLS_ACCEPTED)
 		return first;
-	conn.ssl = SSL_new(tls_ctx);
+	conn.ssl = SSL_new(srv->ctx);
 	if (!conn.ssl || SSL_set_rfd(conn.ssl, in_fd) != 1 || SSL_set_wfd(conn.ssl, out_fd) != 1 ||
 	    !handshake(conn.ssl, in_fd, deadline)) {
 		log_trace("child %d: TLS handshake failed: %s", (int)getpid(), ssl_reason());
@@ -293,23 +301,21 @@ void tls_close(struct tls_conn *t)
 
 #else /* !HTTPD_LITE_TLS */
 
-void tls_init(const struct config *cfg)
+struct tls_server *tls_server_open(const struct config *cfg)
 {
 	(void)cfg;
+	return NULL;
 }
 
-bool tls_enabled(void)
+void tls_server_free(struct tls_server *srv)
 {
-	return false;
+	(void)srv;
 }
 
-void tls_cleanup(void)
+enum tls_accept_result tls_accept(const struct tls_server *srv, int in_fd, int out_fd,
+				  unsigned timeout_ms, struct tls_conn **out)
 {
-}
-
-enum tls_accept_result tls_accept(int in_fd, int out_fd, unsigned timeout_ms,
-				  struct tls_conn **out)
-{
+	(void)srv;
 	(void)in_fd;
 	(void)out_fd;
 	(void)timeout_ms;

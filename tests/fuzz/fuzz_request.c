@@ -57,7 +57,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 static char parent[] = "/tmp/fuzz_request.XXXXXX";
 static char rootdir[sizeof(parent) + 8];
 static struct config cfg;
-static struct handler_ctx ctx;
+static struct site site;
 static struct auth auth_table;
 static int out_fd = -1, in_fd = -1;
 static char *out; /* what one input produced */
@@ -211,14 +211,13 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	config_parse(&cfg, 4, args);
 	struct log_options quiet = {.quiet = true};
 	log_init(&quiet);
-	mime_init(NULL);
-	response_configure(&cfg);
+	response_extras_build(&site.extras, &cfg);
 	const char *why;
 	if (auth_add_plain(&auth_table, GOOD_CREDENTIALS, &why) < 0)
 		die(why);
-	ctx.cfg = &cfg;
-	ctx.root.fd = open(rootdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (ctx.root.fd < 0)
+	site.cfg = &cfg;
+	site.root.fd = open(rootdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (site.root.fd < 0)
 		die(rootdir);
 	return 0;
 }
@@ -254,7 +253,7 @@ static void send_and_check(struct response *resp)
 	size_t from = out_len;
 	struct io io;
 	io_init_socket(&io, out_fd);
-	(void)response_send(&io, resp);
+	(void)response_send(&io, resp, &site.extras);
 	drain_output();
 	if (out_len >= from)
 		check_output(from, resp->http09);
@@ -287,7 +286,7 @@ static bool answer(void)
 {
 	struct response resp;
 	response_init(&resp);
-	handler_handle(&ctx, &req, &resp);
+	handler_handle(&site, &req, &resp);
 	resp.close = !req.keep_alive || resp.status == HTTP_BAD_REQUEST ||
 		     resp.status == HTTP_URI_TOO_LONG || resp.status >= HTTP_INTERNAL_SERVER_ERROR;
 	resp.keep_alive_header = !resp.close && request_http_minor(&req) == 0;
@@ -348,7 +347,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size_t len = size - 2;
 	size_t split = (opts & 4) ? len * data[1] / 256 : len;
 	cfg.no_dotfiles = opts & 1;
-	ctx.root.walk_only = opts & 2;
+	site.root.walk_only = opts & 2;
 	cfg.compress = opts & 8;
 	cfg.cors = opts & 16;
 	out_len = 0;

@@ -282,7 +282,7 @@ static void render(const struct dirlist *l, const char *path,
 		   const struct dirlist_view *view, struct buf *b)
 {
 	buf_init(b);
-	listing_render_html(l, path, view, b);
+	listing_render_html(l, path, view, NULL, b);
 	assert_true(buf_ok(b));
 }
 

@@ -30,6 +30,8 @@ static struct io *io_on(int fd)
 static const char file_data[] = "0123456789abcdefghijklmnopqrstuvwxyz";
 #define FILE_LEN (sizeof(file_data) - 1)
 
+static struct response_extras extras;
+
 static void configure(bool cors, long cache, const char **extra, unsigned n)
 {
 	struct config cfg;
@@ -38,7 +40,8 @@ static void configure(bool cors, long cache, const char **extra, unsigned n)
 	cfg.cache_seconds = cache;
 	cfg.extra_headers = extra;
 	cfg.n_extra_headers = n;
-	response_configure(&cfg);
+	response_extras_free(&extras);
+	response_extras_build(&extras, &cfg);
 }
 
 static int setup(void **state)
@@ -116,7 +119,7 @@ static void test_single_range(void **state)
 	r.accept_ranges = true;
 	response_set_single_range(&r, &rg);
 	assert_int_equal(r.status, HTTP_PARTIAL_CONTENT);
-	assert_int_equal(response_send(io_on(sv[0]), &r), 6);
+	assert_int_equal(response_send(io_on(sv[0]), &r, &extras), 6);
 	char *wire = drain(&len);
 	assert_string_equal(head_without_date(wire),
 			    "HTTP/1.1 206 Partial Content\r\n"
@@ -144,7 +147,7 @@ static void test_multipart_exact_bytes(void **state)
 	assert_int_equal(response_set_multipart(&r, &set), 0);
 	assert_int_equal(strlen(r.boundary), 32);
 	uint64_t body = response_body_length(&r);
-	assert_int_equal(response_send(io_on(sv[0]), &r), (long long)body);
+	assert_int_equal(response_send(io_on(sv[0]), &r, &extras), (long long)body);
 	char *wire = drain(&len);
 	snprintf(want, sizeof(want),
 		 "HTTP/1.1 206 Partial Content\r\n"
@@ -173,7 +176,7 @@ static void test_multipart_head_only(void **state)
 	file_response(&r);
 	r.head_only = true;
 	assert_int_equal(response_set_multipart(&r, &set), 0);
-	assert_int_equal(response_send(io_on(sv[0]), &r), 0);
+	assert_int_equal(response_send(io_on(sv[0]), &r, &extras), 0);
 	char *wire = drain(&len);
 	assert_non_null(strstr(wire, "multipart/byteranges"));
 	assert_string_equal(wire + len - 4, "\r\n\r\n"); /* no body */
@@ -206,7 +209,7 @@ static void test_short_file_fails(void **state)
 	file_response(&r);
 	assert_int_equal(response_set_multipart(&r, &set), 0);
 	assert_int_equal(ftruncate(r.file_fd, 20), 0);
-	assert_int_equal(response_send(io_on(sv[0]), &r), -1);
+	assert_int_equal(response_send(io_on(sv[0]), &r, &extras), -1);
 	response_release(&r);
 }
 
@@ -220,14 +223,14 @@ static void test_unsatisfied_and_not_modified(void **state)
 	response_set_error(&r, HTTP_RANGE_NOT_SATISFIABLE, NULL);
 	r.unsatisfied_range = true;
 	r.range_size = 36;
-	assert_true(response_send(io_on(sv[0]), &r) > 0);
+	assert_true(response_send(io_on(sv[0]), &r, &extras) > 0);
 	response_release(&r);
 	response_init(&r);
 	r.status = HTTP_NOT_MODIFIED;
 	strcpy(r.etag, "\"e-1\"");
 	r.last_modified = 1000000000;
 	r.vary_encoding = true;
-	assert_int_equal(response_send(io_on(sv[0]), &r), 0);
+	assert_int_equal(response_send(io_on(sv[0]), &r, &extras), 0);
 	response_release(&r);
 	char *wire = drain(&len);
 	assert_non_null(strstr(wire, "HTTP/1.1 416 Range Not Satisfiable\r\n"));
@@ -253,7 +256,7 @@ static void test_405_has_allow(void **state)
 	response_init(&r);
 	r.etag[0] = 'x'; /* a planned file representation is dropped */
 	response_set_error(&r, HTTP_METHOD_NOT_ALLOWED, NULL);
-	assert_true(response_send(io_on(sv[0]), &r) > 0);
+	assert_true(response_send(io_on(sv[0]), &r, &extras) > 0);
 	response_release(&r);
 	char *wire = drain(&len);
 	assert_non_null(strstr(wire, "\r\nAllow: GET, HEAD, OPTIONS\r\n"));
@@ -271,14 +274,14 @@ static void test_configured_headers(void **state)
 	configure(true, 60, extra, 2);
 	response_init(&r);
 	response_set_error(&r, HTTP_NOT_FOUND, NULL); /* errors: no Cache-Control */
-	assert_true(response_send(io_on(sv[0]), &r) > 0);
+	assert_true(response_send(io_on(sv[0]), &r, &extras) > 0);
 	response_release(&r);
 	response_init(&r);
 	r.status = HTTP_NO_CONTENT;
 	r.allow = RESPONSE_ALLOW;
 	r.cors_preflight = true;
 	r.cors_request_headers = "range";
-	assert_int_equal(response_send(io_on(sv[0]), &r), 0);
+	assert_int_equal(response_send(io_on(sv[0]), &r, &extras), 0);
 	response_release(&r);
 	char *wire = drain(&len);
 	char *second = strstr(wire, "HTTP/1.1 204");

@@ -243,7 +243,7 @@ static void render(const struct dirlist *l, const char *path,
 		   const struct dirlist_view *view, struct buf *b)
 {
 	buf_init(b);
-	listing_render_html(l, path, view, b);
+	listing_render_html(l, path, view, NULL, b);
 	assert_true(buf_ok(b));
 }
 
@@ -697,7 +697,7 @@ static void test_render_appends_to_buffer(void **state)
 	struct buf b;
 	buf_init(&b);
 	buf_append_str(&b, "HEAD");
-	listing_render_html(&l, "/", &default_view, &b);
+	listing_render_html(&l, "/", &default_view, NULL, &b);
 	assert_true(buf_ok(&b));
 	assert_true(b.len > 4);
 	assert_memory_equal(b.data, "HEAD<!DOCTYPE HTML>\n", 20);

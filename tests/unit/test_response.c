@@ -85,7 +85,7 @@ static void test_error_page_python_shape(void **state)
 	response_init(&r);
 	response_set_error(&r, HTTP_NOT_FOUND, "File not found");
 	r.close = true;
-	assert_int_equal(response_send(io_on(sv[0]), &r), (long long)strlen(expected_404_body));
+	assert_int_equal(response_send(io_on(sv[0]), &r, NULL), (long long)strlen(expected_404_body));
 	response_release(&r);
 	size_t len;
 	char *wire = drain(&len);
@@ -119,7 +119,7 @@ static void test_head_sends_no_body(void **state)
 	response_set_error(&r, HTTP_NOT_FOUND, NULL);
 	r.head_only = true;
 	size_t body_len = r.body.len;
-	assert_int_equal(response_send(io_on(sv[0]), &r), 0);
+	assert_int_equal(response_send(io_on(sv[0]), &r, NULL), 0);
 	response_release(&r);
 	size_t len;
 	char *wire = drain(&len);
@@ -137,7 +137,7 @@ static void test_304_has_no_length_or_body(void **state)
 	response_init(&r);
 	r.status = HTTP_NOT_MODIFIED;
 	r.last_modified = 784111777;
-	assert_int_equal(response_send(io_on(sv[0]), &r), 0);
+	assert_int_equal(response_send(io_on(sv[0]), &r, NULL), 0);
 	response_release(&r);
 	size_t len;
 	char *wire = drain(&len);
@@ -163,7 +163,7 @@ static void test_file_body_exact(void **state)
 	r.file_fd = fd;
 	r.file_offset = 4;
 	r.file_length = 8;
-	assert_int_equal(response_send(io_on(sv[0]), &r), 8);
+	assert_int_equal(response_send(io_on(sv[0]), &r, NULL), 8);
 	response_release(&r);
 	size_t len;
 	char *wire = drain(&len);
@@ -186,7 +186,7 @@ static void test_file_shorter_than_promised_fails(void **state)
 	r.status = HTTP_OK;
 	r.file_fd = fd;
 	r.file_length = 10; /* the file "shrank" after fstat */
-	assert_int_equal(response_send(io_on(sv[0]), &r), -1);
+	assert_int_equal(response_send(io_on(sv[0]), &r, NULL), -1);
 	response_release(&r);
 }
 
@@ -199,7 +199,7 @@ static void test_location_and_retry_after(void **state)
 	buf_append_str(&r.location, "/dir/?q=1");
 	r.retry_after = 7;
 	r.keep_alive_header = true;
-	response_send(io_on(sv[0]), &r);
+	response_send(io_on(sv[0]), &r, NULL);
 	response_release(&r);
 	size_t len;
 	char *wire = drain(&len);

@@ -1,18 +1,20 @@
-/* Unit: Accept-Encoding negotiation and the --compress types (encoding.c). */
+/* Unit: Accept and Accept-Encoding weights and the --compress types
+ * (negotiate.c). */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <stdio.h>
 #include <string.h>
 
-#include "encoding.h"
+#include "negotiate.h"
 
 static void expect(const char *value, unsigned br, unsigned gzip)
 {
-	struct encoding_accept acc = {12345, 12345};
-	encoding_parse_accept(value, &acc);
+	struct negotiate_encodings acc = {12345, 12345};
+	negotiate_encodings(value, &acc);
 	if (acc.br != br || acc.gzip != gzip)
 		fail_msg("\"%s\": br %u gzip %u, want br %u gzip %u", value ? value : "(null)",
 			 acc.br, acc.gzip, br, gzip);
@@ -21,7 +23,7 @@ static void expect(const char *value, unsigned br, unsigned gzip)
 static void test_absent_or_identity(void **state)
 {
 	(void)state;
-	expect(NULL, 0, 0); /* no header: identity only (see encoding.h) */
+	expect(NULL, 0, 0); /* no header: identity only (see negotiate.h) */
 	expect("", 0, 0);
 	expect("identity", 0, 0);
 	expect("deflate, compress", 0, 0);
@@ -76,6 +78,52 @@ static void test_malformed_elements_skipped(void **state)
 	expect("gzip;", 0, 0);
 }
 
+#define JSON "application/json"
+#define HTML "text/html"
+
+static void accept_weights(void **state)
+{
+	(void)state;
+	assert_int_equal(negotiate_media_weight(JSON, JSON), 1000);
+	assert_int_equal(negotiate_media_weight(NULL, JSON), -1);
+	assert_int_equal(negotiate_media_weight("", JSON), -1);
+	assert_int_equal(negotiate_media_weight("*/*", JSON), -1); /* wildcards do not name it */
+	assert_int_equal(negotiate_media_weight("application/*", JSON), -1);
+	assert_int_equal(negotiate_media_weight("application/jsonx", JSON), -1);
+	assert_int_equal(negotiate_media_weight("application/json;q=0", JSON), 0);
+	assert_int_equal(negotiate_media_weight("application/json;q=0.5", JSON), 500);
+	assert_int_equal(negotiate_media_weight("application/json ; charset=utf-8 ; q=0.25", JSON), 250);
+	assert_int_equal(negotiate_media_weight("APPLICATION/JSON;Q=0.125", JSON), 125);
+	assert_int_equal(negotiate_media_weight("application/json;q=1.000", JSON), 1000);
+	assert_int_equal(negotiate_media_weight("application/json;q=7", JSON), -1); /* malformed: skipped */
+	assert_int_equal(negotiate_media_weight("text/plain, application/json;q=0.9", JSON), 900);
+}
+
+static void browser_accept_prefers_html(void **state)
+{
+	(void)state;
+	const char *chrome = "text/html,application/xhtml+xml,application/xml;q=0.9,"
+			     "image/avif,image/webp,*/*;q=0.8";
+	assert_int_equal(negotiate_media_weight(chrome, HTML), 1000);
+	assert_int_equal(negotiate_media_weight(chrome, JSON), -1);
+}
+
+static void accept_and_encoding_read_weights_alike(void **state)
+{
+	static const char *const q[] = {"q=abc", "q=1.5", "q=2", "q=0.0001", "q=", "q=.5"};
+	(void)state;
+	for (size_t i = 0; i < sizeof(q) / sizeof(q[0]); i++) {
+		char accept[64], coding[64];
+		snprintf(accept, sizeof(accept), "application/json;%s", q[i]);
+		snprintf(coding, sizeof(coding), "gzip;%s", q[i]);
+		struct negotiate_encodings acc = {1, 1};
+		negotiate_encodings(coding, &acc);
+		if (negotiate_media_weight(accept, JSON) != -1 || acc.gzip != 0)
+			fail_msg("%s: not skipped by both", q[i]);
+	}
+	assert_int_equal(negotiate_media_weight("text/html;level=\"1;2\";q=0.5", HTML), 500);
+}
+
 static void test_compressible_types(void **state)
 {
 	static const char *const yes[] = {
@@ -90,12 +138,12 @@ static void test_compressible_types(void **state)
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(yes) / sizeof(yes[0]); i++)
-		if (!encoding_compressible(yes[i]))
+		if (!negotiate_compressible(yes[i]))
 			fail_msg("%s should be compressible", yes[i]);
 	for (size_t i = 0; i < sizeof(no) / sizeof(no[0]); i++)
-		if (encoding_compressible(no[i]))
+		if (negotiate_compressible(no[i]))
 			fail_msg("%s should not be compressible", no[i]);
-	assert_false(encoding_compressible(NULL));
+	assert_false(negotiate_compressible(NULL));
 }
 
 int main(void)
@@ -107,6 +155,9 @@ int main(void)
 		cmocka_unit_test(test_star),
 		cmocka_unit_test(test_malformed_elements_skipped),
 		cmocka_unit_test(test_compressible_types),
+		cmocka_unit_test(accept_weights),
+		cmocka_unit_test(browser_accept_prefers_html),
+		cmocka_unit_test(accept_and_encoding_read_weights_alike),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
