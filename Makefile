@@ -62,6 +62,9 @@ LDLIBS += $(call link_lib,crypt)
 LDLIBS += $(call link_lib,z)
 # libqrencode, for --qr (libqrencode-dev; Debian ships no static archive).
 LDLIBS += $(call link_lib,qrencode)
+# libarchive, for --archives (libarchive-dev). Shared: its static archive
+# would drag in a dozen more (nettle, lzma, zstd, xml2, ...).
+LDLIBS += -larchive
 # OpenSSL for HTTPS (libssl-dev): on when its headers are there, or by
 # TLS=1; `make TLS=0` builds without (in its own build directory, so the
 # two builds never mix objects).
@@ -101,15 +104,18 @@ INTEG_BINS  := $(INTEG_SRCS:tests/integration/%.c=$(BUILD)/tests/%)
 HARNESS_OBJ := $(BUILD)/tests/harness.o
 
 # Debian packages: what building needs, and what testing needs on top.
-BUILD_PKGS := node-llhttp libcrypt-dev zlib1g-dev libqrencode-dev
-TEST_PKGS  := libcmocka-dev curl zbar-tools
+BUILD_PKGS := node-llhttp libcrypt-dev zlib1g-dev libqrencode-dev libarchive-dev
+TEST_PKGS  := libcmocka-dev curl zbar-tools unzip libarchive-tools
 missing_build = $(if $(or $(LLHTTP_PC),$(wildcard $(LLHTTP_DIR)/llhttp.c)),,node-llhttp) \
                 $(if $(wildcard /usr/include/crypt.h),,libcrypt-dev) \
                 $(if $(wildcard /usr/include/zlib.h),,zlib1g-dev) \
-                $(if $(wildcard /usr/include/qrencode.h),,libqrencode-dev)
+                $(if $(wildcard /usr/include/qrencode.h),,libqrencode-dev) \
+                $(if $(wildcard /usr/include/archive.h),,libarchive-dev)
 missing_test  = $(if $(wildcard /usr/include/cmocka.h),,libcmocka-dev) \
                 $(if $(shell command -v curl 2>/dev/null),,curl) \
                 $(if $(shell command -v zbarimg 2>/dev/null),,zbar-tools) \
+                $(if $(shell command -v unzip 2>/dev/null),,unzip) \
+                $(if $(shell command -v bsdtar 2>/dev/null),,libarchive-tools) \
                 $(if $(shell command -v openssl 2>/dev/null),,openssl)
 # Not needed to build, but installed by `make deps` so that HTTPS is in.
 missing_optional = $(if $(wildcard /usr/include/openssl/ssl.h),,libssl-dev)

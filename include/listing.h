@@ -10,6 +10,7 @@
  * the page is as without them. */
 struct listing_extras {
 	const char *qr_html; /* --qr: the element listing_qr_html made */
+	bool archives;       /* --archives: buttons to download the folder */
 };
 
 /* The HTML listing. Keeps python's contract -- <title> and <h1>
@@ -26,8 +27,10 @@ void listing_render_html(const struct dirlist *list, const char *display_path,
 /* [{"name":..,"type":"file|dir|symlink","size":..,"mtime":"RFC 3339",
  *   "href":..}, ...]: always valid JSON. A name that is not valid UTF-8
  * has each bad byte replaced by U+FFFD in "name"; "href" (percent-
- * encoded) always names the entry exactly. */
-void listing_render_json(const struct dirlist *list, struct buf *out);
+ * encoded) always names the entry exactly. With archives (--archives)
+ * the array is {"entries":[...],"downloads":{"tar":"?download=tar",
+ * "tar.gz":..,"zip":..}}, the downloads relative to the listing's URL. */
+void listing_render_json(const struct dirlist *list, bool archives, struct buf *out);
 
 /* --qr: the element put above the breadcrumbs, a <details> holding svg
  * (qr.h) and url as a link, appended to out. */

@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "archive_stream.h"
 #include "auth.h"
 #include "dirlist.h"
 #include "gzip.h"
@@ -252,6 +253,29 @@ static bool wants_json(const struct request *req, const struct dirlist_view *vie
 	return json > 0 && json > negotiate_media_weight(accept, "text/html");
 }
 
+/* --archives: "?download=tar|tar.gz|zip" on a folder a listing would
+ * show is the folder as an archive, planned here and built while it is
+ * sent (archive_stream.c). false: not asked for. */
+static bool planned_archive(const struct site *site, const struct path *p,
+			    const struct request *req, struct response *resp)
+{
+	enum archive_stream_format f =
+		archive_stream_from_query(p->has_query ? p->query : NULL);
+	if (!site->cfg->archives || f == ARCHIVE_STREAM_NONE)
+		return false;
+	const char *slash = strrchr(p->rel, '/');
+	const char *top = *p->rel ? (slash ? slash + 1 : p->rel) : "files";
+	bool chunked = !req->http09 && request_http_minor(req) >= 1;
+	if (archive_stream_plan(&resp->archive, f, &site->root, p->rel, top,
+				site->cfg->no_dotfiles, chunked) < 0) {
+		response_set_error(resp, HTTP_INTERNAL_SERVER_ERROR, NULL);
+		return true;
+	}
+	resp->status = HTTP_OK;
+	resp->content_type = archive_stream_type(f);
+	return true;
+}
+
 static void serve_listing(const struct site *site, int dir_fd, const struct path *p,
 			  const struct request *req, struct response *resp)
 {
@@ -259,6 +283,8 @@ static void serve_listing(const struct site *site, int dir_fd, const struct path
 		response_set_error(resp, HTTP_FORBIDDEN, "Directory listing is disabled");
 		return;
 	}
+	if (planned_archive(site, p, req, resp))
+		return;
 	struct dirlist list = {0};
 	if (dirlist_read(dir_fd, &list) < 0) {
 		response_set_error(resp, HTTP_NOT_FOUND, "No permission to list directory");
@@ -275,12 +301,13 @@ static void serve_listing(const struct site *site, int dir_fd, const struct path
 		return;
 	}
 	if (view.json) {
-		listing_render_json(&list, &resp->body);
+		listing_render_json(&list, site->cfg->archives, &resp->body);
 	} else {
 		char display[PATH_MAX_LEN + 2];
 		snprintf(display, sizeof(display), "/%s%s", p->rel, *p->rel ? "/" : "");
 		struct listing_extras extras = {
 			.qr_html = site->listing_qr.len ? site->listing_qr.data : NULL,
+			.archives = site->cfg->archives,
 		};
 		listing_render_html(&list, display, &view, &extras, &resp->body);
 	}

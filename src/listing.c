@@ -52,6 +52,22 @@ static const char listing_qr_style[] =
 	"details.qr svg{display:block;width:10rem;height:auto;margin:.3rem 0 .2rem auto}\n"
 	"</style>\n";
 
+/* --archives: the folder's downloads, as buttons of a GET form (like the
+ * sort buttons) so that wget -r does not fetch every folder three more
+ * times as archives. */
+static const char listing_archives_style[] =
+	"<style>\n"
+	"form.dl{margin:.4rem 0;color:var(--mute)}form.dl button{font:inherit;"
+	"color:var(--link);background:none;border:0;padding:0 .2rem;cursor:pointer}"
+	"form.dl button:hover{text-decoration:underline}\n"
+	"</style>\n";
+
+static const char listing_archives_form[] =
+	"<form class=\"dl\" method=\"get\">Download this folder:"
+	"<button name=\"download\" value=\"tar\">.tar</button>"
+	"<button name=\"download\" value=\"tar.gz\">.tar.gz</button>"
+	"<button name=\"download\" value=\"zip\">.zip</button></form>\n";
+
 void listing_qr_html(const char *url, const char *svg, struct buf *out)
 {
 	buf_append_str(out, "<details class=\"qr\"><summary>QR code</summary>");
@@ -256,11 +272,15 @@ void listing_render_html(const struct dirlist *list, const char *display_path,
 	buf_append_str(out, listing_style);
 	if (extras && extras->qr_html)
 		buf_append_str(out, listing_qr_style);
+	if (extras && extras->archives)
+		buf_append_str(out, listing_archives_style);
 	buf_append_str(out, "</head>\n<body>\n");
 	listing_render_title("h1", display_path, out);
 	if (extras && extras->qr_html)
 		buf_append_str(out, extras->qr_html);
 	listing_render_breadcrumbs(display_path, out);
+	if (extras && extras->archives)
+		buf_append_str(out, listing_archives_form);
 	buf_append_str(out, "<hr>\n<table>\n<thead><tr>");
 	listing_render_head(view, DIRLIST_BY_NAME, "n", "Name", out);
 	listing_render_head(view, DIRLIST_BY_SIZE, "s", "Size", out);
@@ -368,13 +388,17 @@ static void listing_json_entry(const struct dirlist_entry *e, struct buf *out)
 		buf_commit(out, (size_t)(listing_put_json_entry(start, e, len) - start));
 }
 
-void listing_render_json(const struct dirlist *list, struct buf *out)
+void listing_render_json(const struct dirlist *list, bool archives, struct buf *out)
 {
-	buf_append_str(out, "[");
+	buf_append_str(out, archives ? "{\"entries\":[" : "[");
 	for (size_t i = 0; i < list->count; i++) {
 		if (i)
 			buf_append_str(out, ",\n");
 		listing_json_entry(&list->entries[i], out);
 	}
-	buf_append_str(out, "]\n");
+	if (archives)
+		buf_append_str(out, "],\n\"downloads\":{\"tar\":\"?download=tar\","
+				    "\"tar.gz\":\"?download=tar.gz\",\"zip\":\"?download=zip\"}}\n");
+	else
+		buf_append_str(out, "]\n");
 }

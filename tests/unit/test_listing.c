@@ -646,7 +646,7 @@ static void test_href_encoding_matches_path(void **state)
 	list_make(&l, names, 1);
 	struct buf json;
 	buf_init(&json);
-	listing_render_json(&l, &json);
+	listing_render_json(&l, false, &json);
 	buf_append(&json, "", 1);
 	assert_non_null(strstr(json.data, want.data));
 	struct buf html;
@@ -705,7 +705,7 @@ static void test_render_appends_to_buffer(void **state)
 
 	buf_init(&b);
 	buf_append_str(&b, "HEAD");
-	listing_render_json(&l, &b);
+	listing_render_json(&l, false, &b);
 	assert_true(buf_ok(&b));
 	assert_int_equal(b.len, 7);
 	assert_memory_equal(b.data, "HEAD[]\n", 7);
@@ -718,7 +718,7 @@ static void render_json(const struct dirlist *l, struct json_array *a)
 {
 	struct buf b;
 	buf_init(&b);
-	listing_render_json(l, &b);
+	listing_render_json(l, false, &b);
 	assert_true(buf_ok(&b));
 	if (json_parse_array(b.data, b.len, a) != 0) {
 		char *text = strndup(b.data, b.len);
