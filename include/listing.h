@@ -13,12 +13,18 @@ struct listing_extras {
 	bool archives;       /* --archives: buttons to download the folder */
 };
 
+/* The HTML listing's one inline script (the filter box), as a CSP source:
+ * a Content-Security-Policy given with --header keeps the box working
+ * with script-src 'sha256-...' of this. */
+#define LISTING_FILTER_SCRIPT_SHA256 "MAQglZrdJljhNCsrgWD/tCPg64u76EpST91g4G9r3XU="
+
 /* The HTML listing. Keeps python's contract -- <title> and <h1>
  * "Directory listing for /path/", one <a href> per entry whose text is
  * the HTML-escaped name (directories with "/", symlinks with "@", a
  * symlink to a directory linked with "/"), hrefs percent-encoded -- and
  * adds a table of sizes and times, a parent link, breadcrumbs, sort links
- * in the column heads and a small stylesheet (dark mode too).
+ * in the column heads, a small stylesheet (dark mode too) and a script
+ * that adds a filter box (without JavaScript the page is the same).
  * display_path is the decoded URL path of the directory ("/docs/"). */
 void listing_render_html(const struct dirlist *list, const char *display_path,
 			 const struct dirlist_view *view, const struct listing_extras *extras,

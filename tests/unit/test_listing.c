@@ -197,6 +197,14 @@ static char *without_style(const struct buf *b)
 	close += strlen("</style>\n");
 	memmove(open, close, strlen(close) + 1);
 	assert_null(strstr(doc, "<style"));
+	/* the filter box's script, checked on its own */
+	open = strstr(doc, "<script>");
+	assert_non_null(open);
+	close = strstr(open, "</script>\n");
+	assert_non_null(close);
+	close += strlen("</script>\n");
+	memmove(open, close, strlen(close) + 1);
+	assert_null(strstr(doc, "<script"));
 	return doc;
 }
 
@@ -681,13 +689,45 @@ static void test_render_stylesheet(void **state)
 	assert_true(strstr(style, "@media (prefers-color-scheme:dark)") < end);
 	assert_true(strstr(style, "@media (max-width:") < end);
 	assert_true(strstr(style, "color-scheme:light dark") < end);
-	/* No script, and nothing fetched from elsewhere. */
-	assert_null(strstr(doc, "<script"));
+	/* One inline script (the filter box), after the table; nothing
+	 * fetched from elsewhere. */
+	const char *script = strstr(doc, "<script>");
+	assert_non_null(script);
+	assert_true(script > strstr(doc, "</table>"));
+	assert_null(strstr(script + 1, "<script"));
+	assert_null(strstr(doc, "src="));
 	assert_null(strstr(doc, "<link"));
 	assert_null(strstr(doc, "http://"));
 	assert_null(strstr(doc, "https://"));
 	free(doc);
 	buf_free(&b);
+}
+
+/* The filter box is made by the script (no <input> in the HTML: without
+ * JavaScript the page is the plain listing); the rows it filters are the
+ * table's; the script is what its published CSP hash says (held to
+ * openssl in tests/integration/test_filter.c). */
+static void test_render_filter_script(void **state)
+{
+	(void)state;
+	static const char *const names[] = {"a", "b"};
+	struct dirlist l;
+	list_make(&l, names, 2);
+	struct buf b;
+	render(&l, "/x/", &default_view, &b);
+	char *doc = strndup(b.data, b.len);
+	assert_non_null(doc);
+	const char *script = strstr(doc, "<script>(function(){");
+	assert_non_null(script);
+	assert_null(strstr(doc, "type=\"search\""));
+	assert_true(strstr(doc, "class=\"filter\"") == NULL);
+	assert_non_null(strstr(script, "createElement('input')"));
+	assert_non_null(strstr(script, "e.key=='/'"));
+	assert_non_null(strstr(script, "})();</script>\n</body>\n</html>\n"));
+	assert_int_equal(strlen(LISTING_FILTER_SCRIPT_SHA256), 44);
+	free(doc);
+	buf_free(&b);
+	dirlist_free(&l);
 }
 
 static void test_render_appends_to_buffer(void **state)
@@ -987,6 +1027,7 @@ int main(void)
 		cmocka_unit_test(test_href_encoding_matches_path),
 		cmocka_unit_test(test_render_stylesheet),
 		cmocka_unit_test(test_render_appends_to_buffer),
+		cmocka_unit_test(test_render_filter_script),
 		cmocka_unit_test(test_json_hostile_names),
 		cmocka_unit_test(test_json_types_sizes_times),
 		TMP_TEST(test_json_of_real_tree),
