@@ -65,6 +65,8 @@ LDLIBS += $(call link_lib,qrencode)
 # libarchive, for --archives (libarchive-dev). Shared: its static archive
 # would drag in a dozen more (nettle, lzma, zstd, xml2, ...).
 LDLIBS += -larchive
+# libcmark, for --readme (libcmark-dev).
+LDLIBS += $(call link_lib,cmark)
 # OpenSSL for HTTPS (libssl-dev): on when its headers are there, or by
 # TLS=1; `make TLS=0` builds without (in its own build directory, so the
 # two builds never mix objects).
@@ -104,13 +106,14 @@ INTEG_BINS  := $(INTEG_SRCS:tests/integration/%.c=$(BUILD)/tests/%)
 HARNESS_OBJ := $(BUILD)/tests/harness.o
 
 # Debian packages: what building needs, and what testing needs on top.
-BUILD_PKGS := node-llhttp libcrypt-dev zlib1g-dev libqrencode-dev libarchive-dev
+BUILD_PKGS := node-llhttp libcrypt-dev zlib1g-dev libqrencode-dev libarchive-dev libcmark-dev
 TEST_PKGS  := libcmocka-dev curl zbar-tools unzip libarchive-tools
 missing_build = $(if $(or $(LLHTTP_PC),$(wildcard $(LLHTTP_DIR)/llhttp.c)),,node-llhttp) \
                 $(if $(wildcard /usr/include/crypt.h),,libcrypt-dev) \
                 $(if $(wildcard /usr/include/zlib.h),,zlib1g-dev) \
                 $(if $(wildcard /usr/include/qrencode.h),,libqrencode-dev) \
-                $(if $(wildcard /usr/include/archive.h),,libarchive-dev)
+                $(if $(wildcard /usr/include/archive.h),,libarchive-dev) \
+                $(if $(wildcard /usr/include/cmark.h),,libcmark-dev)
 missing_test  = $(if $(wildcard /usr/include/cmocka.h),,libcmocka-dev) \
                 $(if $(shell command -v curl 2>/dev/null),,curl) \
                 $(if $(shell command -v zbarimg 2>/dev/null),,zbar-tools) \

@@ -59,6 +59,7 @@ struct config {
 	bool no_listing;           /* 403 instead of a directory listing */
 	bool qr;                   /* the LAN URL as a QR code: terminal, listings */
 	bool archives;             /* ?download=tar|tar.gz|zip on listed folders */
+	bool readme;               /* README.md rendered below listings */
 	const char *log_file;      /* append the access log here */
 	const char *log_format;    /* "python" (default), "common", "combined" */
 };

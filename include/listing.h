@@ -11,6 +11,7 @@
 struct listing_extras {
 	const char *qr_html; /* --qr: the element listing_qr_html made */
 	bool archives;       /* --archives: buttons to download the folder */
+	const char *readme_html; /* --readme: README.md rendered (readme.h) */
 };
 
 /* The HTML listing's one inline script (the filter box), as a CSP source:

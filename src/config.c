@@ -69,6 +69,8 @@ static const char usage_text[] =
 	"      --no-listing         answer 403 for directories without an index\n"
 	"      --archives           offer each listed folder as .tar, .tar.gz and\n"
 	"                           .zip (?download=tar|tar.gz|zip), built as sent\n"
+	"      --readme             show a folder's README.md below its listing\n"
+	"                           (Markdown, raw HTML and unsafe links dropped)\n"
 	"      --qr                 show the URL for other machines as a QR code\n"
 	"                           at start-up and on listing pages\n"
 	"      --log FILE           append the access log to FILE (reopened on SIGHUP)\n"
@@ -111,6 +113,7 @@ enum long_only_option {
 	OPT_TLS_PASSWORD_FILE,
 	OPT_QR,
 	OPT_ARCHIVES,
+	OPT_README,
 };
 
 static const struct option long_options[] = {
@@ -144,6 +147,7 @@ static const struct option long_options[] = {
 	{"tls-password-file", required_argument, NULL, OPT_TLS_PASSWORD_FILE},
 	{"qr", no_argument, NULL, OPT_QR},
 	{"archives", no_argument, NULL, OPT_ARCHIVES},
+	{"readme", no_argument, NULL, OPT_README},
 	{"quiet", no_argument, NULL, 'q'},
 	{"help", no_argument, NULL, 'h'},
 	{"version", no_argument, NULL, 'V'},
@@ -339,6 +343,7 @@ static void apply_option(struct config *cfg, int opt, const char *arg)
 	case OPT_NO_LISTING: cfg->no_listing = true; break;
 	case OPT_QR: cfg->qr = true; break;
 	case OPT_ARCHIVES: cfg->archives = true; break;
+	case OPT_README: cfg->readme = true; break;
 	case OPT_LOG: cfg->log_file = arg; break;
 	case OPT_LOG_FORMAT: cfg->log_format = check_log_format(arg); break;
 	case OPT_TLS_CERT: cfg->tls_cert = tls_option(arg); break;

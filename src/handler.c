@@ -21,6 +21,7 @@
 #include "negotiate.h"
 #include "path.h"
 #include "range.h"
+#include "readme.h"
 #include "validate.h"
 
 /* ENXIO: a socket, which open() cannot open; like a FIFO or a device,
@@ -276,6 +277,16 @@ static bool planned_archive(const struct site *site, const struct path *p,
 	return true;
 }
 
+/* --readme: the folder's README.md as HTML, NUL-terminated in out; NULL
+ * when there is none to show. */
+static const char *listing_readme(const struct site *site, const char *rel, struct buf *out)
+{
+	if (!site->cfg->readme || readme_render(&site->root, rel, out) < 0)
+		return NULL;
+	buf_append(out, "", 1);
+	return buf_ok(out) ? out->data : NULL;
+}
+
 static void serve_listing(const struct site *site, int dir_fd, const struct path *p,
 			  const struct request *req, struct response *resp)
 {
@@ -305,11 +316,15 @@ static void serve_listing(const struct site *site, int dir_fd, const struct path
 	} else {
 		char display[PATH_MAX_LEN + 2];
 		snprintf(display, sizeof(display), "/%s%s", p->rel, *p->rel ? "/" : "");
+		struct buf readme;
+		buf_init(&readme);
 		struct listing_extras extras = {
 			.qr_html = site->listing_qr.len ? site->listing_qr.data : NULL,
 			.archives = site->cfg->archives,
+			.readme_html = listing_readme(site, p->rel, &readme),
 		};
 		listing_render_html(&list, display, &view, &extras, &resp->body);
+		buf_free(&readme);
 	}
 	dirlist_free(&list);
 	if (!buf_ok(&resp->body)) {

@@ -81,6 +81,18 @@ static const char listing_filter_script[] =
 	"(a.tagName!='INPUT'&&a.tagName!='TEXTAREA'))){e.preventDefault();i.focus()}})"
 	"})();";
 
+/* --readme: the README below the table, in the page's colours. */
+static const char listing_readme_style[] =
+	"<style>\n"
+	"article.readme{margin-top:1.5rem;overflow-wrap:anywhere}"
+	"article.readme img{max-width:100%}"
+	"article.readme pre{overflow:auto;padding:.6rem;background:var(--hover);"
+	"border:1px solid var(--line)}"
+	"article.readme code{font-size:.9em}"
+	"article.readme blockquote{margin-left:0;padding-left:1rem;color:var(--mute);"
+	"border-left:3px solid var(--line)}\n"
+	"</style>\n";
+
 /* --archives: the folder's downloads, as buttons of a GET form (like the
  * sort buttons) so that wget -r does not fetch every folder three more
  * times as archives. */
@@ -303,6 +315,8 @@ void listing_render_html(const struct dirlist *list, const char *display_path,
 		buf_append_str(out, listing_qr_style);
 	if (extras && extras->archives)
 		buf_append_str(out, listing_archives_style);
+	if (extras && extras->readme_html)
+		buf_append_str(out, listing_readme_style);
 	buf_append_str(out, "</head>\n<body>\n");
 	listing_render_title("h1", display_path, out);
 	if (extras && extras->qr_html)
@@ -321,7 +335,13 @@ void listing_render_html(const struct dirlist *list, const char *display_path,
 				    "<td class=\"t\"></td></tr>\n");
 	for (size_t i = 0; i < list->count; i++)
 		listing_render_row(&list->entries[i], out);
-	buf_append_str(out, "</tbody>\n</table>\n<hr>\n<script>");
+	buf_append_str(out, "</tbody>\n</table>\n<hr>\n");
+	if (extras && extras->readme_html) {
+		buf_append_str(out, "<article class=\"readme\">\n");
+		buf_append_str(out, extras->readme_html);
+		buf_append_str(out, "</article>\n");
+	}
+	buf_append_str(out, "<script>");
 	buf_append_str(out, listing_filter_script);
 	buf_append_str(out, "</script>\n</body>\n</html>\n");
 }
