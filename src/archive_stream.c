@@ -32,6 +32,7 @@
 
 #include "dirlist.h"
 #include "path.h"
+#include "utf8.h"
 
 /* Bytes read from a file at a time, and handed to libarchive. */
 #define ASTREAM_READ_BUF (256 * 1024)
@@ -167,28 +168,6 @@ static la_ssize_t astream_write(struct archive *a, void *ctx, const void *data, 
 	return (la_ssize_t)len;
 }
 
-/* Valid UTF-8 (RFC 3629: no overlongs, surrogates or code points past
- * U+10FFFF)? */
-static bool astream_utf8(const char *name)
-{
-	const unsigned char *u = (const unsigned char *)name;
-	while (*u) {
-		unsigned char c = *u;
-		size_t n = c < 0x80 ? 1 : (c >= 0xC2 && c <= 0xDF) ? 2 : (c >= 0xE0 && c <= 0xEF) ? 3
-					: (c >= 0xF0 && c <= 0xF4) ? 4 : 0;
-		if (n == 0)
-			return false;
-		for (size_t i = 1; i < n; i++)
-			if ((u[i] & 0xC0) != 0x80)
-				return false;
-		if ((c == 0xE0 && u[1] < 0xA0) || (c == 0xED && u[1] > 0x9F) ||
-		    (c == 0xF0 && u[1] < 0x90) || (c == 0xF4 && u[1] > 0x8F))
-			return false;
-		u += n;
-	}
-	return true;
-}
-
 static int astream_header(struct astream *s, const struct stat *st, bool dir)
 {
 	struct archive_entry *e = archive_entry_clear(s->entry);
@@ -201,7 +180,7 @@ static int astream_header(struct astream *s, const struct stat *st, bool dir)
 	 * as its bytes, with a warning: not an error. zip would still flag
 	 * it UTF-8 in a UTF-8 locale: written from the C locale instead. */
 	locale_t c = (locale_t)0, old = (locale_t)0;
-	if (s->plan->format == ARCHIVE_STREAM_ZIP && !astream_utf8(s->name)) {
+	if (s->plan->format == ARCHIVE_STREAM_ZIP && !utf8_valid(s->name)) {
 		c = newlocale(LC_CTYPE_MASK, "C", (locale_t)0);
 		old = c ? uselocale(c) : (locale_t)0;
 	}

@@ -15,6 +15,7 @@
 
 #include "httpdate.h"
 #include "path.h"
+#include "utf8.h"
 
 /* ---- HTML --------------------------------------------------------------- */
 
@@ -348,24 +349,6 @@ void listing_render_html(const struct dirlist *list, const char *display_path,
 
 /* ---- JSON --------------------------------------------------------------- */
 
-/* Length of the valid UTF-8 sequence at s (RFC 3629: no overlongs, no
- * surrogates, nothing above U+10FFFF), or 0. */
-static size_t listing_utf8_len(const unsigned char *s, size_t left)
-{
-	unsigned char c = s[0];
-	size_t n = c < 0x80 ? 1 : (c >= 0xC2 && c <= 0xDF) ? 2 : (c >= 0xE0 && c <= 0xEF) ? 3
-				  : (c >= 0xF0 && c <= 0xF4) ? 4 : 0;
-	if (n == 0 || n > left)
-		return 0;
-	for (size_t i = 1; i < n; i++)
-		if ((s[i] & 0xC0) != 0x80)
-			return 0;
-	if ((c == 0xE0 && s[1] < 0xA0) || (c == 0xED && s[1] > 0x9F) ||
-	    (c == 0xF0 && s[1] < 0x90) || (c == 0xF4 && s[1] > 0x8F))
-		return 0;
-	return n;
-}
-
 /* "\"" and "\\" escaped, control characters as \u00XX, bad UTF-8 as
  * U+FFFD: at most six bytes out per byte in. */
 static char *listing_put_json_string(char *p, const char *s, size_t left)
@@ -379,7 +362,7 @@ static char *listing_put_json_string(char *p, const char *s, size_t left)
 			left--;
 			continue;
 		}
-		size_t n = listing_utf8_len(u, left);
+		size_t n = utf8_seq_len(u, left);
 		if (n == 0) {
 			p = LISTING_PUT_LIT(p, "\\ufffd");
 			n = 1;
