@@ -17,7 +17,7 @@ struct listing_extras {
 /* The HTML listing's one inline script (the filter box), as a CSP source:
  * a Content-Security-Policy given with --header keeps the box working
  * with script-src 'sha256-...' of this. */
-#define LISTING_FILTER_SCRIPT_SHA256 "MAQglZrdJljhNCsrgWD/tCPg64u76EpST91g4G9r3XU="
+#define LISTING_FILTER_SCRIPT_SHA256 "wvPluRaYYxeJdSEuGOZzd09pZEl93lUAg6jpHvd8a/A="
 
 /* The HTML listing. Keeps python's contract -- <title> and <h1>
  * "Directory listing for /path/", one <a href> per entry whose text is

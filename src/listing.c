@@ -76,7 +76,7 @@ static const char listing_filter_script[] =
 	"t.parentNode.insertBefore(i,t);"
 	"i.addEventListener('input',function(){var q=i.value.toLowerCase();"
 	"for(var k=0;k<r.length;k++){var x=q!==''&&n[k].indexOf(q)<0;"
-	"if(x!==h[k]){h[k]=x;r[k].hidden=x}}});"
+	"if(x!==h[k]){h[k]=x;r[k].style.display=x?'none':''}}});"
 	"document.addEventListener('keydown',function(e){var a=document.activeElement;"
 	"if(e.key=='/'&&!e.ctrlKey&&!e.metaKey&&!e.altKey&&(!a||"
 	"(a.tagName!='INPUT'&&a.tagName!='TEXTAREA'))){e.preventDefault();i.focus()}})"

@@ -32,7 +32,7 @@ static const char check_page[] =
 	"var d=this.contentDocument,i=d.querySelector('input.filter'),"
 	"o=document.getElementById('out');if(!i){o.textContent='no input';return}"
 	"function shown(){return [].filter.call(d.querySelectorAll('tbody tr'),"
-	"function(r){return !r.hidden}).length}"
+	"function(r){return r.style.display!='none'}).length}"
 	"i.value='FILE0999';i.dispatchEvent(new Event('input'));var a=shown();"
 	"d.dispatchEvent(new KeyboardEvent('keydown',{key:'/'}));"
 	"var f=d.activeElement===i;i.value='';i.dispatchEvent(new Event('input'));"
