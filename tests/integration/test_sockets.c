@@ -59,17 +59,17 @@ static int client_port(const struct client *c)
 /* One keep-alive request on c, leaving the connection open. */
 static void keep_alive_get(struct client *c, int port)
 {
-	struct response r;
+	struct http_reply r;
 	assert_int_equal(client_connect(c, port), 0);
 	assert_int_equal(client_send_request(c, "GET", "/hello.txt", NULL), 0);
-	assert_int_equal(client_read_response(c, &r, false), CLIENT_OK);
+	assert_int_equal(client_read_reply(c, &r, false), CLIENT_OK);
 	assert_int_equal(r.status, 200);
 	assert_string_equal(r.body, HELLO_BODY);
-	response_free(&r);
+	reply_free(&r);
 }
 
 /* The trace line for the client on local port cport: its child's pid. */
-static pid_t traced_child(struct server *s, int port, int cport)
+static pid_t traced_child(struct test_server *s, int port, int cport)
 {
 	char ere[160], line[512];
 	snprintf(ere, sizeof(ere),
@@ -103,7 +103,7 @@ static pid_t parent_of(pid_t pid)
 static void trace_and_status_match_three_connections(void **state)
 {
 	(void)state;
-	struct server s;
+	struct test_server s;
 	const char *extra[] = {"--trace", NULL};
 	assert_int_equal(harness_start(&s, fx.root, extra), 0);
 	struct client c[3];
@@ -140,15 +140,15 @@ static void trace_and_status_match_three_connections(void **state)
 static void close_lines_carry_requests_and_bytes(void **state)
 {
 	(void)state;
-	struct server s;
+	struct test_server s;
 	const char *extra[] = {"--trace", NULL};
 	assert_int_equal(harness_start(&s, fx.root, extra), 0);
 	struct client c;
 	keep_alive_get(&c, s.port);
-	struct response r;
+	struct http_reply r;
 	assert_int_equal(client_send_request(&c, "GET", "/hello.txt", NULL), 0);
-	assert_int_equal(client_read_response(&c, &r, false), CLIENT_OK);
-	response_free(&r);
+	assert_int_equal(client_read_reply(&c, &r, false), CLIENT_OK);
+	reply_free(&r);
 	int cport = client_port(&c);
 	pid_t kid = traced_child(&s, s.port, cport);
 	client_close(&c);
@@ -162,7 +162,7 @@ static void close_lines_carry_requests_and_bytes(void **state)
 }
 
 /* Start the binary with argv on a given port; banner awaited. */
-static void start_on_port(struct server *s, int port, bool reuseport)
+static void start_on_port(struct test_server *s, int port, bool reuseport)
 {
 	char p[16];
 	snprintf(p, sizeof(p), "%d", port);
@@ -176,7 +176,7 @@ static void start_on_port(struct server *s, int port, bool reuseport)
 	assert_int_equal(harness_wait_banner(s, banner, WAIT_MS), 0);
 }
 
-static int count_access_lines(struct server *s)
+static int count_access_lines(struct test_server *s)
 {
 	int n = 0;
 	char line[512];
@@ -190,15 +190,15 @@ static void reuseport_two_instances_share_the_port(void **state)
 {
 	(void)state;
 	int port = harness_free_port();
-	struct server a, b;
+	struct test_server a, b;
 	start_on_port(&a, port, true);
 	start_on_port(&b, port, true);
 	enum { N = 40 };
 	for (int i = 0; i < N; i++) {
-		struct response r;
-		assert_int_equal(http_get(port, "/hello.txt", &r), CLIENT_OK);
+		struct http_reply r;
+		assert_int_equal(client_get(port, "/hello.txt", &r), CLIENT_OK);
 		assert_int_equal(r.status, 200);
-		response_free(&r);
+		reply_free(&r);
 	}
 	/* The kernel hashes each connection to one of the two sockets:
 	 * both answering some of 40 fails by chance with p = 2^-39. */
@@ -213,7 +213,7 @@ static void reuseport_two_instances_share_the_port(void **state)
 static void without_reuseport_second_instance_fails(void **state)
 {
 	(void)state;
-	struct server a;
+	struct test_server a;
 	int port = harness_free_port();
 	start_on_port(&a, port, false);
 	char p[16];
@@ -378,11 +378,11 @@ static void socket_activation_uses_the_passed_socket(void **state)
 	snprintf(want, sizeof(want), "Serving HTTP on 127.0.0.1 port %d (http://127.0.0.1:%d/) ...\n",
 		 port, port);
 	assert_string_equal(banner, want);
-	struct response r;
-	assert_int_equal(http_get(port, "/hello.txt", &r), CLIENT_OK);
+	struct http_reply r;
+	assert_int_equal(client_get(port, "/hello.txt", &r), CLIENT_OK);
 	assert_int_equal(r.status, 200);
 	assert_string_equal(r.body, HELLO_BODY);
-	response_free(&r);
+	reply_free(&r);
 	assert_int_equal(kill(pid, SIGTERM), 0);
 	assert_int_equal(wait_exit_code(pid), 0);
 	close(out[0]);
@@ -394,15 +394,15 @@ static void activation_for_another_pid_is_ignored(void **state)
 	/* LISTEN_PID names someone else: the server binds as usual. */
 	setenv("LISTEN_PID", "1", 1);
 	setenv("LISTEN_FDS", "1", 1);
-	struct server s;
+	struct test_server s;
 	int rc = harness_start(&s, fx.root, NULL);
 	unsetenv("LISTEN_PID");
 	unsetenv("LISTEN_FDS");
 	assert_int_equal(rc, 0);
-	struct response r;
-	assert_int_equal(http_get(s.port, "/hello.txt", &r), CLIENT_OK);
+	struct http_reply r;
+	assert_int_equal(client_get(s.port, "/hello.txt", &r), CLIENT_OK);
 	assert_int_equal(r.status, 200);
-	response_free(&r);
+	reply_free(&r);
 	assert_int_equal(harness_stop(&s), 0);
 }
 

@@ -110,7 +110,7 @@ static int cleanup(void **state)
 }
 
 /* The server with TLS on a free port, its HTTPS banner awaited. */
-static void start_tls(struct server *s, const char *certp, const char *keyp, const char *pwfile,
+static void start_tls(struct test_server *s, const char *certp, const char *keyp, const char *pwfile,
 		      const char *extra)
 {
 	int port = harness_free_port();
@@ -140,7 +140,7 @@ static void start_tls(struct server *s, const char *certp, const char *keyp, con
 	assert_int_equal(harness_wait_banner(s, banner, WAIT_MS), 0);
 }
 
-static void url(char *out, size_t cap, const struct server *s, const char *path)
+static void url(char *out, size_t cap, const struct test_server *s, const char *path)
 {
 	snprintf(out, cap, "https://localhost:%d%s", s->port, path);
 }
@@ -155,7 +155,7 @@ static void file_listing_and_range_over_https(void **state)
 {
 	(void)state;
 	SKIP_WITHOUT_TLS();
-	struct server s;
+	struct test_server s;
 	start_tls(&s, cert, key, NULL, NULL);
 	char u[128], resolve[64];
 	snprintf(resolve, sizeof(resolve), "localhost:%d:127.0.0.1", s.port);
@@ -200,7 +200,7 @@ static void keep_alive_and_protocol(void **state)
 {
 	(void)state;
 	SKIP_WITHOUT_TLS();
-	struct server s;
+	struct test_server s;
 	start_tls(&s, cert, key, NULL, NULL);
 	char u1[128], u2[128], u3[128], resolve[64];
 	snprintf(resolve, sizeof(resolve), "localhost:%d:127.0.0.1", s.port);
@@ -233,15 +233,15 @@ static void plain_http_on_tls_port_gets_400(void **state)
 {
 	(void)state;
 	SKIP_WITHOUT_TLS();
-	struct server s;
+	struct test_server s;
 	start_tls(&s, cert, key, NULL, NULL);
-	struct response r;
+	struct http_reply r;
 	const char req[] = "GET /hello.txt HTTP/1.1\r\nHost: x\r\n\r\n";
-	assert_int_equal(http_exchange(s.port, req, sizeof(req) - 1, false, &r), CLIENT_OK);
+	assert_int_equal(client_exchange(s.port, req, sizeof(req) - 1, false, &r), CLIENT_OK);
 	assert_int_equal(r.status, 400);
 	assert_true(harness_contains(r.body, r.body_len, "plain HTTP request was sent to HTTPS port"));
-	assert_string_equal(response_header(&r, "Connection"), "close");
-	response_free(&r);
+	assert_string_equal(reply_header(&r, "Connection"), "close");
+	reply_free(&r);
 	assert_int_equal(harness_stop(&s), 0);
 }
 
@@ -251,7 +251,7 @@ static void stalled_handshakes_are_closed(void **state)
 {
 	(void)state;
 	SKIP_WITHOUT_TLS();
-	struct server s;
+	struct test_server s;
 	start_tls(&s, cert, key, NULL, "--header-timeout");
 	struct client silent, partial;
 	assert_int_equal(client_connect(&silent, s.port), 0);
@@ -281,7 +281,7 @@ static void encrypted_key_with_password_file(void **state)
 {
 	(void)state;
 	SKIP_WITHOUT_TLS();
-	struct server s;
+	struct test_server s;
 	start_tls(&s, enc_cert, enc_key, pw, NULL);
 	char u[128];
 	snprintf(u, sizeof(u), "https://127.0.0.1:%d/hello.txt", s.port);
@@ -351,7 +351,7 @@ static void key_inside_cert_file(void **state)
 		fclose(in);
 	}
 	fclose(out);
-	struct server s;
+	struct test_server s;
 	start_tls(&s, both, NULL, NULL, NULL);
 	char u[128], resolve[64];
 	snprintf(resolve, sizeof(resolve), "localhost:%d:127.0.0.1", s.port);
