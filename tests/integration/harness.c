@@ -1,5 +1,10 @@
 /* harness: see harness.h. Everything here is bounded: each loop that waits
  * for an event carries a deadline, and poll() is the only way it waits. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <cmocka.h>
+
 #include "harness.h"
 
 #include <arpa/inet.h>
@@ -325,6 +330,20 @@ int harness_spawn(struct test_server *s, const char *const argv[], const char *c
 	return spawn_proc(s, args[0], args, cwd, !strchr(args[0], '/'));
 }
 
+int harness_spawn_on(struct test_server *s, const char *const argv[], int port,
+		     bool tls)
+{
+	char banner[160];
+
+	if (harness_spawn(s, argv, NULL) < 0)
+		return -1;
+	s->port = port;
+	snprintf(banner, sizeof(banner),
+		 "Serving %s on 127.0.0.1 port %d (%s://127.0.0.1:%d/) ...",
+		 tls ? "HTTPS" : "HTTP", port, tls ? "https" : "http", port);
+	return harness_wait_banner(s, banner, HARNESS_WAIT_MS);
+}
+
 static int exit_code(int status)
 {
 	if (WIFEXITED(status))
@@ -493,8 +512,8 @@ int harness_wait_banner(struct test_server *s, const char *expect, int timeout_m
 static int start_once(struct test_server *s, const char *root,
 		      const char *extra_args[], int port)
 {
-	const char *argv[64] = { harness_bin(), "-b", "127.0.0.1", "-p" };
-	char portstr[16], banner[160];
+	const char *argv[64] = { "httpd-lite", "-b", "127.0.0.1", "-p" };
+	char portstr[16];
 	size_t n = 4, i;
 
 	snprintf(portstr, sizeof(portstr), "%d", port);
@@ -504,13 +523,7 @@ static int start_once(struct test_server *s, const char *root,
 	for (i = 0; extra_args && extra_args[i] && n < 63; i++)
 		argv[n++] = extra_args[i];
 	argv[n] = NULL;
-	if (spawn_proc(s, argv[0], argv, NULL, !strchr(argv[0], '/')) < 0)
-		return -1;
-	s->port = port;
-	snprintf(banner, sizeof(banner),
-		 "Serving HTTP on 127.0.0.1 port %d (http://127.0.0.1:%d/) ...",
-		 port, port);
-	return harness_wait_banner(s, banner, HARNESS_WAIT_MS);
+	return harness_spawn_on(s, argv, port, false);
 }
 
 int harness_start(struct test_server *s, const char *root, const char *extra_args[])
@@ -872,6 +885,18 @@ const char *pipe_body(int i)
 	};
 
 	return i >= 0 && i < 10 ? bodies[i] : "";
+}
+
+int fixture_escape_links(struct fixture *f)
+{
+	char target[PATH_MAX];
+
+	snprintf(target, sizeof(target), "%s/secret.txt", f->parent);
+	return fixture_symlink(f, "../secret.txt", "out") |
+	       fixture_symlink(f, target, "abs_out") |
+	       fixture_symlink(f, "../../secret.txt", "dir/up_out") |
+	       fixture_symlink(f, "..", "esc") |
+	       fixture_symlink(f, "hello.txt", "in_link");
 }
 
 static int standard_site_files(struct fixture *f)
@@ -1526,4 +1551,27 @@ int suite_teardown(void **state)
 	(void)state;
 	harness_close_clients();
 	return harness_stop(&suite_srv) == 0 ? 0 : -1;
+}
+
+void suite_start(const char *extra_args[])
+{
+	if (harness_start(&suite_srv, suite_fx.root, extra_args) < 0)
+		fail_msg("the server did not start on the standard site");
+}
+
+void suite_stop(void)
+{
+	harness_close_clients();
+	int rc = harness_stop(&suite_srv);
+	if (rc != 0)
+		fail_msg("the server exited %d on SIGTERM, expected 0", rc);
+}
+
+int suite_cleanup(void **state)
+{
+	(void)state;
+	harness_close_clients();
+	if (suite_srv.pid > 0)
+		harness_stop(&suite_srv);
+	return 0;
 }

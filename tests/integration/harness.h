@@ -68,6 +68,11 @@ int harness_start(struct test_server *s, const char *root, const char *extra_arg
 /* Start BIN with exactly argv (argv[0] is ignored: replaced by the binary),
  * in directory cwd (NULL: ours); does not wait for anything. */
 int harness_spawn(struct test_server *s, const char *const argv[], const char *cwd);
+/* harness_spawn (cwd: ours) of a server told to listen on 127.0.0.1:port,
+ * then wait for its banner ("Serving HTTP", or with tls "Serving HTTPS"
+ * ... on that port); 0, or -1 (with a note on stderr). */
+int harness_spawn_on(struct test_server *s, const char *const argv[], int port,
+		     bool tls);
 /* Wait for the first stdout line and compare it with expect; 0 if equal. */
 int harness_wait_banner(struct test_server *s, const char *expect, int timeout_ms);
 /* SIGTERM (or sig), bounded wait. With HARNESS_VERBOSE set in the
@@ -147,6 +152,10 @@ void fixture_destroy(struct fixture *f);
  * and next to root, outside what is served: ../secret.txt (SECRET_BODY). */
 int fixture_standard_site(struct fixture *f);
 const char *pipe_body(int i);
+/* On the standard site: symlinks that lead out of the root, and one that stays in:
+ *   out -> ../secret.txt   abs_out -> <parent>/secret.txt
+ *   dir/up_out -> ../../secret.txt   esc -> ..   in_link -> hello.txt */
+int fixture_escape_links(struct fixture *f);
 
 #define HELLO_BODY "Hello, world!\n"
 #define SECRET_BODY "TOP-SECRET-9c1e5b7d-never-served\n"
@@ -243,6 +252,14 @@ int suite_setup(void **state);          /* suite_srv on suite_fx, no extra flags
 /* Closes the test's clients; fails the test unless the server then exits
  * 0 on SIGTERM. */
 int suite_teardown(void **state);
+/* For tests that start suite_srv themselves, with their own flags: start
+ * it on suite_fx (extra_args may be NULL), and stop it expecting exit 0;
+ * either fails the test otherwise (cmocka must be included first). */
+void suite_start(const char *extra_args[]);
+void suite_stop(void);
+/* Teardown for those tests: closes the clients and stops suite_srv if a
+ * failure left it running; never fails. */
+int suite_cleanup(void **state);
 
 /* ---- small helpers -------------------------------------------------------- */
 

@@ -54,27 +54,6 @@ static int group_setup(void **state)
 	return rc ? -1 : 0;
 }
 
-static int cleanup(void **state)
-{
-	(void)state;
-	harness_close_clients();
-	if (suite_srv.pid > 0)
-		harness_stop(&suite_srv);
-	suite_srv.pid = 0;
-	return 0;
-}
-
-static void start(const char *extra[])
-{
-	assert_int_equal(harness_start(&suite_srv, suite_fx.root, extra), 0);
-}
-
-static void stop(void)
-{
-	harness_close_clients();
-	assert_int_equal(harness_stop(&suite_srv), 0);
-	suite_srv.pid = 0;
-}
 
 /* GET target with an Authorization value (NULL: none) on c. */
 static void get_on(struct client *c, const char *target, const char *authorization,
@@ -122,7 +101,7 @@ static void auth_missing_wrong_right(void **state)
 	struct client c;
 
 	(void)state;
-	start(extra);
+	suite_start(extra);
 	assert_rc_ok(client_connect(&c, suite_srv.port));
 	expect_401(&c, "/hello.txt", NULL);
 	expect_401(&c, "/hello.txt", "Basic " BAD_B64);
@@ -141,7 +120,7 @@ static void auth_missing_wrong_right(void **state)
 	assert_int_equal(r.status, 404);
 	reply_free(&r);
 	client_close(&c);
-	stop();
+	suite_stop();
 }
 
 static void curl_u(const char *creds, const char *expect)
@@ -164,7 +143,7 @@ static void auth_head_and_curl(void **state)
 	struct client c;
 
 	(void)state;
-	start(extra);
+	suite_start(extra);
 	assert_rc_ok(client_connect(&c, suite_srv.port));
 	assert_rc_ok(client_send_request(&c, "HEAD", "/hello.txt", NULL));
 	assert_rc_ok(client_read_reply(&c, &r, true));
@@ -175,7 +154,7 @@ static void auth_head_and_curl(void **state)
 	curl_u(USER ":" PASS, "HTTP/1.1 200 OK");
 	curl_u(USER ":" PASS, HELLO_BODY);
 	curl_u(USER ":nope", "HTTP/1.1 401 Unauthorized");
-	stop();
+	suite_stop();
 }
 
 static void credentials_never_logged(void **state)
@@ -185,7 +164,7 @@ static void credentials_never_logged(void **state)
 	struct http_reply r;
 
 	(void)state;
-	start(extra);
+	suite_start(extra);
 	assert_rc_ok(client_connect(&c, suite_srv.port));
 	get_on(&c, "/hello.txt", "Basic " GOOD_B64, &r);
 	assert_int_equal(r.status, 200);
@@ -200,7 +179,7 @@ static void credentials_never_logged(void **state)
 	assert_false(harness_contains(suite_srv.err.data, suite_srv.err.len, "wrong"));
 	/* python's shape: the user field stays "-" */
 	assert_true(harness_match(suite_srv.err.data, "127\\.0\\.0\\.1 - - \\["));
-	stop();
+	suite_stop();
 }
 
 /* ---- --auth-file ------------------------------------------------------- */
@@ -228,7 +207,7 @@ static void auth_file_sha512_and_plain(void **state)
 	snprintf(content, sizeof(content), "# users of the test\n\n" USER ":%s\r\ncarol:plain pw\n",
 		 sha512_crypt(PASS));
 	assert_int_equal(write_auth_file(content), 0);
-	start(extra);
+	suite_start(extra);
 	assert_rc_ok(client_connect(&c, suite_srv.port));
 	expect_401(&c, "/hello.txt", NULL);
 	expect_401(&c, "/hello.txt", "Basic " BAD_B64);
@@ -245,7 +224,7 @@ static void auth_file_sha512_and_plain(void **state)
 	/* dave:plain pw, an unknown user with a known password */
 	expect_401(&c, "/hello.txt", "Basic ZGF2ZTpwbGFpbiBwdw==");
 	client_close(&c);
-	stop();
+	suite_stop();
 }
 
 static void auth_file_errors_exit_2(void **state)
@@ -286,10 +265,10 @@ static void auth_file_errors_exit_2(void **state)
 static void dotfiles_served_by_default(void **state)
 {
 	(void)state;
-	start(NULL);
+	suite_start(NULL);
 	expect_status("/dir/.hidden", 200, "hidden\n");
 	expect_status("/.env", 200, NULL);
-	stop();
+	suite_stop();
 }
 
 static void no_dotfiles_hides_and_refuses(void **state)
@@ -303,7 +282,7 @@ static void no_dotfiles_hides_and_refuses(void **state)
 	struct http_reply r;
 
 	(void)state;
-	start(extra);
+	suite_start(extra);
 	for (size_t i = 0; i < sizeof(hidden) / sizeof(hidden[0]); i++) {
 		assert_rc_ok(client_get(suite_srv.port, hidden[i], &r));
 		if (r.status != 404)
@@ -323,7 +302,7 @@ static void no_dotfiles_hides_and_refuses(void **state)
 	assert_contains(r.body, r.body_len, "href=\"hello.txt\"");
 	reply_free(&r);
 	expect_status("/hello.txt", 200, HELLO_BODY);
-	stop();
+	suite_stop();
 }
 
 /* ---- --chroot and --user ----------------------------------------------- */
@@ -438,7 +417,7 @@ static void chroot_and_user_drop_everything(void **state)
 	assert_int_equal(fixture_symlink(&suite_fx, target, "abs_out"), 0);
 	assert_int_equal(fixture_symlink(&suite_fx, "../secret.txt", "rel_out"), 0);
 	leak_check_off();
-	start(extra);
+	suite_start(extra);
 	leak_check_back();
 	assert_runs_as(suite_srv.pid, uid, gid);
 	assert_root_is(suite_srv.pid, suite_fx.root);
@@ -459,7 +438,7 @@ static void chroot_and_user_drop_everything(void **state)
 	 * both resolve inside the chroot, where there is no secret.txt. */
 	expect_status("/abs_out", 404, NULL);
 	expect_status("/rel_out", 404, NULL);
-	stop();
+	suite_stop();
 	unlink(fixture_path(&suite_fx, "abs_out", target, sizeof(target)));
 	unlink(fixture_path(&suite_fx, "rel_out", target, sizeof(target)));
 }
@@ -479,7 +458,7 @@ static void chroot_out_of_fds_still_503(void **state)
 	if (geteuid() != 0)
 		skip();
 	leak_check_off();
-	start(extra);
+	suite_start(extra);
 	leak_check_back();
 	assert_int_equal(prlimit(suite_srv.pid, RLIMIT_NOFILE, NULL, &old), 0);
 	int lowest = 0;
@@ -496,7 +475,7 @@ static void chroot_out_of_fds_still_503(void **state)
 	}
 	assert_int_equal(prlimit(suite_srv.pid, RLIMIT_NOFILE, &old, NULL), 0);
 	expect_status("/hello.txt", 200, HELLO_BODY);
-	stop();
+	suite_stop();
 }
 
 static void user_without_chroot(void **state)
@@ -505,12 +484,12 @@ static void user_without_chroot(void **state)
 	(void)state;
 	if (geteuid() != 0 || !getpwnam("nobody"))
 		skip();
-	start(extra);
+	suite_start(extra);
 	const struct passwd *pw = getpwnam("nobody");
 	assert_runs_as(suite_srv.pid, pw->pw_uid, pw->pw_gid);
 	assert_root_is(suite_srv.pid, "/");
 	expect_status("/hello.txt", 200, HELLO_BODY);
-	stop();
+	suite_stop();
 }
 
 /* What the server may not read is a 404, as with python (a 403 would
@@ -526,11 +505,11 @@ static void unreadable_is_404(void **state)
 	assert_int_equal(fixture_mkdir(&suite_fx, "lockeddir"), 0);
 	assert_int_equal(chmod(fixture_path(&suite_fx, "locked.txt", path, sizeof(path)), 0), 0);
 	assert_int_equal(chmod(fixture_path(&suite_fx, "lockeddir", path, sizeof(path)), 0), 0);
-	start(extra);
+	suite_start(extra);
 	expect_status("/locked.txt", 404, NULL);
 	expect_status("/lockeddir/", 404, NULL);
 	expect_status("/hello.txt", 200, HELLO_BODY);
-	stop();
+	suite_stop();
 	assert_int_equal(chmod(fixture_path(&suite_fx, "locked.txt", path, sizeof(path)), 0644), 0);
 	assert_int_equal(chmod(fixture_path(&suite_fx, "lockeddir", path, sizeof(path)), 0755), 0);
 }
@@ -603,7 +582,7 @@ static void chroot_and_user_need_root(void **state)
 	}
 }
 
-#define T(f) cmocka_unit_test_teardown(f, cleanup)
+#define T(f) cmocka_unit_test_teardown(f, suite_cleanup)
 
 int main(void)
 {

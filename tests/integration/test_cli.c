@@ -27,15 +27,6 @@
 /* A run that should fail at once gets this long before it counts as hung. */
 #define RUN_MS 3000
 
-static int cleanup(void **state)
-{
-	(void)state;
-	harness_close_clients();
-	if (suite_srv.pid > 0)
-		harness_stop(&suite_srv);
-	return 0;
-}
-
 /* ---- --help / --version ------------------------------------------------------ */
 
 static void help_exits_0_with_usage_on_stdout(void **state)
@@ -362,7 +353,7 @@ static void port_defaults_to_8000(void **state)
 	start_and_get(args, NULL, banner, "127.0.0.1", 8000);
 }
 
-#define C(f) cmocka_unit_test_teardown(f, cleanup)
+#define C(f) cmocka_unit_test_teardown(f, suite_cleanup)
 
 int main(void)
 {

@@ -70,50 +70,19 @@ static int make_huge_file(void)
 	return close(fd);
 }
 
-/* Beyond the standard site (secret.txt next to the root):
- *   out -> ../secret.txt          abs_out -> PARENT/secret.txt
- *   dir/up_out -> ../../secret.txt esc -> ..
- *   in_link -> hello.txt          dir/link -> b.txt (standard)
- *   fifo, sock, null (char device, root only), huge.bin (sparse) */
+/* Beyond the standard site: the escape links (fixture_escape_links),
+ * fifo, sock, null (char device, root only), huge.bin (sparse). */
 static int group_setup(void **state)
 {
-	char target[PATH_MAX];
 	int rc;
 
 	(void)state;
 	if (fixture_standard_site(&suite_fx) < 0)
 		return -1;
-	snprintf(target, sizeof(target), "%s/secret.txt", suite_fx.parent);
-	rc = fixture_symlink(&suite_fx, "../secret.txt", "out");
-	rc |= fixture_symlink(&suite_fx, target, "abs_out");
-	rc |= fixture_symlink(&suite_fx, "../../secret.txt", "dir/up_out");
-	rc |= fixture_symlink(&suite_fx, "..", "esc");
-	rc |= fixture_symlink(&suite_fx, "hello.txt", "in_link");
+	rc = fixture_escape_links(&suite_fx);
 	rc |= make_special_files();
 	rc |= make_huge_file();
 	return rc ? -1 : 0;
-}
-
-static int cleanup(void **state)
-{
-	(void)state;
-	harness_close_clients();
-	if (suite_srv.pid > 0)
-		harness_stop(&suite_srv);
-	suite_srv.pid = 0;
-	return 0;
-}
-
-static void start(const char *extra[])
-{
-	assert_int_equal(harness_start(&suite_srv, suite_fx.root, extra), 0);
-}
-
-static void stop(void)
-{
-	harness_close_clients();
-	assert_int_equal(harness_stop(&suite_srv), 0);
-	suite_srv.pid = 0;
 }
 
 /* ---- helpers --------------------------------------------------------- */
@@ -227,7 +196,7 @@ static void symlinks_out_of_root_404(void **state)
 	};
 
 	(void)state;
-	start(NULL);
+	suite_start(NULL);
 	for (size_t i = 0; i < sizeof(targets) / sizeof(targets[0]); i++) {
 		struct http_reply r;
 
@@ -236,17 +205,17 @@ static void symlinks_out_of_root_404(void **state)
 		assert_no_secret(targets[i], &r);
 		reply_free(&r);
 	}
-	stop();
+	suite_stop();
 }
 
 static void symlinks_inside_root_served(void **state)
 {
 	(void)state;
-	start(NULL);
+	suite_start(NULL);
 	expect_get("/in_link", 200, HELLO_BODY);
 	expect_get("/dir/link", 200, "b\n");
 	expect_get("/dir/dirlink/inner.txt", 200, "inner\n");
-	stop();
+	suite_stop();
 }
 
 static void follow_symlinks_serves_outside(void **state)
@@ -254,14 +223,14 @@ static void follow_symlinks_serves_outside(void **state)
 	static const char *extra[] = { "--follow-symlinks", NULL };
 
 	(void)state;
-	start(extra);
+	suite_start(extra);
 	expect_get("/out", 200, SECRET_BODY);
 	expect_get("/abs_out", 200, SECRET_BODY);
 	expect_get("/dir/up_out", 200, SECRET_BODY);
 	expect_get("/in_link", 200, HELLO_BODY);
 	/* The request itself still cannot climb: only symlinks lead out. */
 	expect_get("/%2e%2e/secret.txt", 404, NULL);
-	stop();
+	suite_stop();
 }
 
 /* Each of these reaches for ../secret.txt (or /etc/passwd) one way or
@@ -310,7 +279,7 @@ static const char *const hostile_targets[] = {
 static void encoded_traversal_never_leaks(void **state)
 {
 	(void)state;
-	start(NULL);
+	suite_start(NULL);
 	for (size_t i = 0; i < sizeof(hostile_targets) / sizeof(hostile_targets[0]); i++) {
 		struct http_reply r;
 
@@ -322,7 +291,7 @@ static void encoded_traversal_never_leaks(void **state)
 			fail_msg("%s: listed the directory above the root", hostile_targets[i]);
 		reply_free(&r);
 	}
-	stop();
+	suite_stop();
 }
 
 static void special_files_403_without_blocking(void **state)
@@ -333,7 +302,7 @@ static void special_files_403_without_blocking(void **state)
 	struct client c;
 
 	(void)state;
-	start(NULL);
+	suite_start(NULL);
 	assert_rc_ok(client_connect(&c, suite_srv.port));
 	for (size_t i = 0; i < sizeof(targets) / sizeof(targets[0]); i++) {
 		struct stat st;
@@ -357,7 +326,7 @@ static void special_files_403_without_blocking(void **state)
 	assert_int_equal(r.status, 200);
 	reply_free(&r);
 	client_close(&c);
-	stop();
+	suite_stop();
 }
 
 /* ---- smuggling -------------------------------------------------------- */
@@ -410,12 +379,12 @@ static const char *const smuggling_shapes[] = {
 static void smuggling_shapes_400_and_closed(void **state)
 {
 	(void)state;
-	start(NULL);
+	suite_start(NULL);
 	for (size_t i = 0; i < sizeof(smuggling_shapes) / sizeof(smuggling_shapes[0]); i++)
 		expect_refused_and_closed(smuggling_shapes[i], strlen(smuggling_shapes[i]), 400);
 	static const char nul[] = "GET / HTTP/1.1\r\nHost: x\r\nX: a\0b\r\n\r\n" NEXT;
 	expect_refused_and_closed(nul, sizeof(nul) - 1, 400);
-	stop();
+	suite_stop();
 }
 
 /* The allowed bodies are read and thrown away, and what follows is the
@@ -433,7 +402,7 @@ static void delimited_bodies_discarded(void **state)
 	struct client c;
 
 	(void)state;
-	start(NULL);
+	suite_start(NULL);
 	for (size_t i = 0; i < 2; i++) {
 		assert_rc_ok(client_connect(&c, suite_srv.port));
 		assert_rc_ok(client_send_str(&c, reqs[i]));
@@ -447,7 +416,7 @@ static void delimited_bodies_discarded(void **state)
 		reply_free(&r);
 		client_close(&c);
 	}
-	stop();
+	suite_stop();
 }
 
 static void body_over_max_body_413(void **state)
@@ -458,7 +427,7 @@ static void body_over_max_body_413(void **state)
 	struct client c;
 
 	(void)state;
-	start(extra);
+	suite_start(extra);
 	memset(body, 'b', sizeof(body));
 	snprintf(req, sizeof(req), "GET /hello.txt HTTP/1.1\r\nHost: x\r\n"
 		 "Content-Length: 101\r\n\r\n%.101s" NEXT, body);
@@ -481,7 +450,7 @@ static void body_over_max_body_413(void **state)
 	assert_body_str(&r, pipe_body(4));
 	reply_free(&r);
 	client_close(&c);
-	stop();
+	suite_stop();
 }
 
 /* ---- timeouts -------------------------------------------------------- */
@@ -503,7 +472,7 @@ static void slowloris_cut_off_normal_client_served(void **state)
 	int finished = 0;
 
 	(void)state;
-	start(extra);
+	suite_start(extra);
 	for (int i = 0; i < SLOW_CLIENTS; i++)
 		assert_rc_ok(client_connect(&slow[i], suite_srv.port));
 	/* 250 ms a byte: 40 rounds is 10 s, five times the deadline. */
@@ -535,7 +504,7 @@ static void slowloris_cut_off_normal_client_served(void **state)
 		fail_msg("%d of %d trickling clients were never cut off", SLOW_CLIENTS - finished,
 			 SLOW_CLIENTS);
 	expect_get("/hello.txt", 200, HELLO_BODY);
-	stop();
+	suite_stop();
 }
 
 static void silent_connection_closed_after_header_timeout(void **state)
@@ -544,12 +513,12 @@ static void silent_connection_closed_after_header_timeout(void **state)
 	struct client c;
 
 	(void)state;
-	start(extra);
+	suite_start(extra);
 	assert_rc_ok(client_connect(&c, suite_srv.port));
 	assert_int_equal(client_wait_close(&c, 1000 + HARNESS_WAIT_MS, NULL), 1);
 	client_close(&c);
 	assert_int_equal(harness_wait_children(suite_srv.pid, 0, HARNESS_WAIT_MS), 0);
-	stop();
+	suite_stop();
 }
 
 static void idle_keep_alive_closed(void **state)
@@ -560,7 +529,7 @@ static void idle_keep_alive_closed(void **state)
 	size_t extra_bytes = 99;
 
 	(void)state;
-	start(extra);
+	suite_start(extra);
 	assert_rc_ok(client_connect(&c, suite_srv.port));
 	assert_rc_ok(client_send_request(&c, "GET", "/hello.txt", NULL));
 	assert_rc_ok(client_read_reply(&c, &r, false));
@@ -571,7 +540,7 @@ static void idle_keep_alive_closed(void **state)
 	assert_int_equal(extra_bytes, 0);
 	client_close(&c);
 	assert_int_equal(harness_wait_children(suite_srv.pid, 0, HARNESS_WAIT_MS), 0);
-	stop();
+	suite_stop();
 }
 
 /* A client with a tiny window asks for 64 MiB and never reads: the
@@ -584,7 +553,7 @@ static void client_that_stops_reading_dropped(void **state)
 	int small = 4096;
 
 	(void)state;
-	start(extra);
+	suite_start(extra);
 	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	assert_true(fd >= 0);
 	setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &small, sizeof(small));
@@ -597,7 +566,7 @@ static void client_that_stops_reading_dropped(void **state)
 	assert_int_equal(harness_wait_children(suite_srv.pid, 0, 1000 + 2 * HARNESS_WAIT_MS), 0);
 	close(fd);
 	expect_get("/hello.txt", 200, HELLO_BODY);
-	stop();
+	suite_stop();
 }
 
 /* ---- caps ------------------------------------------------------------- */
@@ -609,7 +578,7 @@ static void burst_past_max_clients_503(void **state)
 	int zombies = -1;
 
 	(void)state;
-	start(extra);
+	suite_start(extra);
 	for (int i = 0; i < 5; i++)
 		assert_rc_ok(client_connect(&held[i], suite_srv.port));
 	assert_int_equal(harness_wait_children(suite_srv.pid, 5, HARNESS_WAIT_MS), 0);
@@ -633,7 +602,7 @@ static void burst_past_max_clients_503(void **state)
 		client_close(&held[i]);
 	assert_int_equal(harness_wait_children(suite_srv.pid, 0, HARNESS_WAIT_MS), 0);
 	expect_get("/hello.txt", 200, HELLO_BODY);
-	stop();
+	suite_stop();
 }
 
 /* The parent out of fds (its limit lowered to what it holds): accept()
@@ -646,7 +615,7 @@ static void out_of_fds_503_then_recovers(void **state)
 	struct http_reply r;
 
 	(void)state;
-	start(NULL);
+	suite_start(NULL);
 	assert_int_equal(prlimit(suite_srv.pid, RLIMIT_NOFILE, NULL, &old), 0);
 	int held = count_fds(suite_srv.pid);
 	/* Only the soft limit: it can be raised again without privilege. */
@@ -663,7 +632,7 @@ static void out_of_fds_503_then_recovers(void **state)
 	assert_int_equal(prlimit(suite_srv.pid, RLIMIT_NOFILE, &old, NULL), 0);
 	expect_get("/hello.txt", 200, HELLO_BODY);
 	wait_fd_count(suite_srv.pid, held);
-	stop();
+	suite_stop();
 }
 
 /* ---- broken clients --------------------------------------------------- */
@@ -684,7 +653,7 @@ static void hundred_resets_leave_nothing_behind(void **state)
 	int zombies = -1;
 
 	(void)state;
-	start(NULL);
+	suite_start(NULL);
 	int baseline = count_fds(suite_srv.pid);
 	assert_true(baseline > 0);
 	for (int i = 0; i < RESETTERS; i++) {
@@ -705,7 +674,7 @@ static void hundred_resets_leave_nothing_behind(void **state)
 	assert_int_equal(zombies, 0);
 	wait_fd_count(suite_srv.pid, baseline);
 	expect_get("/big.bin", 200, NULL);
-	stop();
+	suite_stop();
 }
 
 static void half_close_after_request_answered(void **state)
@@ -714,7 +683,7 @@ static void half_close_after_request_answered(void **state)
 	struct client c;
 
 	(void)state;
-	start(NULL);
+	suite_start(NULL);
 	assert_rc_ok(client_connect(&c, suite_srv.port));
 	assert_rc_ok(client_send_request(&c, "GET", "/hello.txt", NULL));
 	assert_int_equal(shutdown(c.fd, SHUT_WR), 0);
@@ -725,7 +694,7 @@ static void half_close_after_request_answered(void **state)
 	assert_int_equal(client_wait_close(&c, HARNESS_WAIT_MS, NULL), 1);
 	client_close(&c);
 	assert_int_equal(harness_wait_children(suite_srv.pid, 0, HARNESS_WAIT_MS), 0);
-	stop();
+	suite_stop();
 }
 
 /* ---- after all of it --------------------------------------------------- */
@@ -740,7 +709,7 @@ static void fds_and_zombies_after_everything(void **state)
 	int zombies = -1;
 
 	(void)state;
-	start(extra);
+	suite_start(extra);
 	int baseline = count_fds(suite_srv.pid);
 	for (size_t i = 0; i < sizeof(hostile_targets) / sizeof(hostile_targets[0]); i++) {
 		get_status(hostile_targets[i], &r);
@@ -770,10 +739,10 @@ static void fds_and_zombies_after_everything(void **state)
 	assert_int_equal(zombies, 0);
 	wait_fd_count(suite_srv.pid, baseline);
 	expect_get("/hello.txt", 200, HELLO_BODY);
-	stop();
+	suite_stop();
 }
 
-#define T(f) cmocka_unit_test_teardown(f, cleanup)
+#define T(f) cmocka_unit_test_teardown(f, suite_cleanup)
 
 int main(void)
 {

@@ -23,7 +23,7 @@ static char log_path[400], rotated[420];
 static int group_setup(void **state)
 {
 	(void)state;
-	if (fixture_create(&fx) < 0 || fixture_standard_site(&fx) < 0)
+	if (fixture_standard_site(&fx) < 0)
 		return -1;
 	snprintf(log_path, sizeof(log_path), "%s/access.log", fx.parent);
 	snprintf(rotated, sizeof(rotated), "%s/access.log.1", fx.parent);

@@ -46,16 +46,6 @@ static int group_teardown(void **state)
 	return 0;
 }
 
-/* For tests that manage the server themselves: only cleanup on failure. */
-static int cleanup(void **state)
-{
-	(void)state;
-	harness_close_clients();
-	if (suite_srv.pid > 0)
-		harness_stop(&suite_srv);
-	return 0;
-}
-
 static void expect_big(struct client *c)
 {
 	struct http_reply r;
@@ -389,7 +379,7 @@ static void sigterm_idle_exits_0_and_frees_port(void **state)
 	int port;
 
 	(void)state;
-	assert_int_equal(harness_start(&suite_srv, suite_fx.root, NULL), 0);
+	suite_start(NULL);
 	port = suite_srv.port;
 	assert_int_equal(harness_stop_signal(&suite_srv, SIGTERM, 4000), 0);
 	assert_int_equal(try_bind(port, false), 0);
@@ -400,7 +390,7 @@ static void sigint_exits_0(void **state)
 	int port;
 
 	(void)state;
-	assert_int_equal(harness_start(&suite_srv, suite_fx.root, NULL), 0);
+	suite_start(NULL);
 	port = suite_srv.port;
 	assert_int_equal(harness_stop_signal(&suite_srv, SIGINT, 4000), 0);
 	assert_int_equal(try_bind(port, false), 0);
@@ -410,29 +400,25 @@ static void sigint_exits_0(void **state)
  * the same port straight away. */
 static void restart_on_same_port_after_traffic(void **state)
 {
-	char portstr[16], banner[128];
+	char portstr[16];
 	const char *argv[] = { "httpd-lite", "-b", "127.0.0.1", "-p", portstr,
 			       "-d", suite_fx.root, NULL };
-	int i;
+	int i, port;
 
 	(void)state;
-	assert_int_equal(harness_start(&suite_srv, suite_fx.root, NULL), 0);
+	suite_start(NULL);
 	for (i = 0; i < 5; i++) {
 		struct http_reply r;
 
 		assert_rc_ok(client_get(suite_srv.port, "/hello.txt", &r));
 		reply_free(&r);
 	}
-	snprintf(portstr, sizeof(portstr), "%d", suite_srv.port);
-	snprintf(banner, sizeof(banner),
-		 "Serving HTTP on 127.0.0.1 port %s (http://127.0.0.1:%s/) ...",
-		 portstr, portstr);
+	port = suite_srv.port;
+	snprintf(portstr, sizeof(portstr), "%d", port);
 	assert_int_equal(harness_wait_children(suite_srv.pid, 0, HARNESS_WAIT_MS), 0);
 	assert_int_equal(harness_stop(&suite_srv), 0);
-	assert_int_equal(try_bind(atoi(portstr), true), 0);
-	assert_int_equal(harness_spawn(&suite_srv, argv, NULL), 0);
-	assert_int_equal(harness_wait_banner(&suite_srv, banner, HARNESS_WAIT_MS), 0);
-	suite_srv.port = atoi(portstr);
+	assert_int_equal(try_bind(port, true), 0);
+	assert_int_equal(harness_spawn_on(&suite_srv, argv, port, false), 0);
 	assert_int_equal(harness_stop(&suite_srv), 0);
 }
 
@@ -475,7 +461,7 @@ static void sigterm_with_idle_keep_alive_client(void **state)
 	int tries, port;
 
 	(void)state;
-	assert_int_equal(harness_start(&suite_srv, suite_fx.root, NULL), 0);
+	suite_start(NULL);
 	port = suite_srv.port;
 	assert_rc_ok(client_connect(&c, port));
 	assert_rc_ok(client_send_request(&c, "GET", "/hello.txt", NULL));
@@ -496,7 +482,7 @@ static void sigterm_with_idle_keep_alive_client(void **state)
 }
 
 #define T(f) cmocka_unit_test_setup_teardown(f, suite_setup, suite_teardown)
-#define C(f) cmocka_unit_test_teardown(f, cleanup)
+#define C(f) cmocka_unit_test_teardown(f, suite_cleanup)
 
 int main(void)
 {

@@ -24,30 +24,6 @@
 
 #define WAIT_MS 5000
 
-static struct fixture fx;
-
-static int group_setup(void **state)
-{
-	(void)state;
-	if (fixture_create(&fx) < 0)
-		return -1;
-	return fixture_standard_site(&fx);
-}
-
-static int group_teardown(void **state)
-{
-	(void)state;
-	fixture_destroy(&fx);
-	return 0;
-}
-
-static int cleanup(void **state)
-{
-	(void)state;
-	harness_close_clients();
-	return 0;
-}
-
 static int client_port(const struct client *c)
 {
 	struct sockaddr_in sin;
@@ -105,7 +81,7 @@ static void trace_and_status_match_three_connections(void **state)
 	(void)state;
 	struct test_server s;
 	const char *extra[] = {"--trace", NULL};
-	assert_int_equal(harness_start(&s, fx.root, extra), 0);
+	assert_int_equal(harness_start(&s, suite_fx.root, extra), 0);
 	struct client c[3];
 	pid_t kids[3];
 	for (int i = 0; i < 3; i++) {
@@ -142,7 +118,7 @@ static void close_lines_carry_requests_and_bytes(void **state)
 	(void)state;
 	struct test_server s;
 	const char *extra[] = {"--trace", NULL};
-	assert_int_equal(harness_start(&s, fx.root, extra), 0);
+	assert_int_equal(harness_start(&s, suite_fx.root, extra), 0);
 	struct client c;
 	keep_alive_get(&c, s.port);
 	struct http_reply r;
@@ -166,14 +142,9 @@ static void start_on_port(struct test_server *s, int port, bool reuseport)
 {
 	char p[16];
 	snprintf(p, sizeof(p), "%d", port);
-	const char *argv[] = {"httpd-lite", "-b", "127.0.0.1", "-p", p, "-d", fx.root,
+	const char *argv[] = {"httpd-lite", "-b", "127.0.0.1", "-p", p, "-d", suite_fx.root,
 			      reuseport ? "--reuseport" : NULL, NULL};
-	assert_int_equal(harness_spawn(s, argv, NULL), 0);
-	s->port = port;
-	char banner[128];
-	snprintf(banner, sizeof(banner),
-		 "Serving HTTP on 127.0.0.1 port %d (http://127.0.0.1:%d/) ...", port, port);
-	assert_int_equal(harness_wait_banner(s, banner, WAIT_MS), 0);
+	assert_int_equal(harness_spawn_on(s, argv, port, false), 0);
 }
 
 static int count_access_lines(struct test_server *s)
@@ -218,7 +189,7 @@ static void without_reuseport_second_instance_fails(void **state)
 	start_on_port(&a, port, false);
 	char p[16];
 	snprintf(p, sizeof(p), "%d", port);
-	const char *args[] = {"-b", "127.0.0.1", "-p", p, "-d", fx.root, NULL};
+	const char *args[] = {"-b", "127.0.0.1", "-p", p, "-d", suite_fx.root, NULL};
 	struct run_result r;
 	assert_int_equal(harness_run_server(args, NULL, WAIT_MS, &r), 0);
 	assert_int_equal(r.exit_code, 1);
@@ -293,7 +264,7 @@ static void inetd_serves_a_socket_on_stdin(void **state)
 	(void)state;
 	int sv[2];
 	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
-	const char *args[] = {"--inetd", "-d", fx.root, NULL};
+	const char *args[] = {"--inetd", "-d", suite_fx.root, NULL};
 	pid_t pid = spawn_with_fds(sv[1], sv[1], -1, args);
 	close(sv[1]);
 	const char req[] = "GET /hello.txt HTTP/1.1\r\nHost: x\r\n\r\n"
@@ -315,7 +286,7 @@ static void inetd_over_pipes(void **state)
 	int in[2], out[2];
 	assert_int_equal(pipe(in), 0);
 	assert_int_equal(pipe(out), 0);
-	const char *args[] = {"--inetd", "-d", fx.root, NULL};
+	const char *args[] = {"--inetd", "-d", suite_fx.root, NULL};
 	pid_t pid = spawn_with_fds(in[0], out[1], -1, args);
 	close(in[0]);
 	close(out[1]);
@@ -359,7 +330,7 @@ static void socket_activation_uses_the_passed_socket(void **state)
 	 * proves the passed socket was used. */
 	char p[16];
 	snprintf(p, sizeof(p), "%d", port);
-	const char *args[] = {"-p", p, "-d", fx.root, NULL};
+	const char *args[] = {"-p", p, "-d", suite_fx.root, NULL};
 	pid_t pid = spawn_with_fds(devnull, out[1], lfd, args);
 	close(out[1]);
 	close(devnull);
@@ -395,7 +366,7 @@ static void activation_for_another_pid_is_ignored(void **state)
 	setenv("LISTEN_PID", "1", 1);
 	setenv("LISTEN_FDS", "1", 1);
 	struct test_server s;
-	int rc = harness_start(&s, fx.root, NULL);
+	int rc = harness_start(&s, suite_fx.root, NULL);
 	unsetenv("LISTEN_PID");
 	unsetenv("LISTEN_FDS");
 	assert_int_equal(rc, 0);
@@ -406,7 +377,7 @@ static void activation_for_another_pid_is_ignored(void **state)
 	assert_int_equal(harness_stop(&s), 0);
 }
 
-#define T(f) cmocka_unit_test_teardown(f, cleanup)
+#define T(f) cmocka_unit_test_teardown(f, suite_cleanup)
 
 int main(void)
 {
@@ -421,5 +392,5 @@ int main(void)
 		T(socket_activation_uses_the_passed_socket),
 		T(activation_for_another_pid_is_ignored),
 	};
-	return cmocka_run_group_tests_name("sockets", tests, group_setup, group_teardown);
+	return cmocka_run_group_tests_name("sockets", tests, suite_group_setup, suite_group_teardown);
 }

@@ -18,15 +18,9 @@
 
 #define WAIT_MS 5000
 
-static struct fixture fx;
 static char cert[400], key[400], enc_key[400], enc_cert[400], pw[400], bad_pw[400];
 static char other_key[400], other_cert[400];
 static bool have_tls;
-
-static void path_in_parent(char *out, size_t cap, const char *name)
-{
-	snprintf(out, cap, "%s/%s", fx.parent, name);
-}
 
 static int run_quiet(const char *const argv[])
 {
@@ -73,39 +67,25 @@ static bool binary_has_tls(void)
 static int group_setup(void **state)
 {
 	(void)state;
-	if (fixture_create(&fx) < 0 || fixture_standard_site(&fx) < 0)
+	if (fixture_standard_site(&suite_fx) < 0)
 		return -1;
 	have_tls = binary_has_tls();
 	if (!have_tls)
 		return 0;
-	path_in_parent(cert, sizeof(cert), "cert.pem");
-	path_in_parent(key, sizeof(key), "key.pem");
-	path_in_parent(enc_cert, sizeof(enc_cert), "enc-cert.pem");
-	path_in_parent(enc_key, sizeof(enc_key), "enc-key.pem");
-	path_in_parent(other_cert, sizeof(other_cert), "other-cert.pem");
-	path_in_parent(other_key, sizeof(other_key), "other-key.pem");
-	path_in_parent(pw, sizeof(pw), "pw.txt");
-	path_in_parent(bad_pw, sizeof(bad_pw), "bad-pw.txt");
+	fixture_side_path(&suite_fx, "cert.pem", cert, sizeof(cert));
+	fixture_side_path(&suite_fx, "key.pem", key, sizeof(key));
+	fixture_side_path(&suite_fx, "enc-cert.pem", enc_cert, sizeof(enc_cert));
+	fixture_side_path(&suite_fx, "enc-key.pem", enc_key, sizeof(enc_key));
+	fixture_side_path(&suite_fx, "other-cert.pem", other_cert, sizeof(other_cert));
+	fixture_side_path(&suite_fx, "other-key.pem", other_key, sizeof(other_key));
+	fixture_side_path(&suite_fx, "pw.txt", pw, sizeof(pw));
+	fixture_side_path(&suite_fx, "bad-pw.txt", bad_pw, sizeof(bad_pw));
 	if (make_cert(cert, key, NULL) || make_cert(other_cert, other_key, NULL) ||
 	    make_cert(enc_cert, enc_key, "s3cret-pw"))
 		return -1;
-	if (fixture_write_str(&fx, "../pw.txt", "s3cret-pw\n") < 0 ||
-	    fixture_write_str(&fx, "../bad-pw.txt", "wrong\n") < 0)
+	if (fixture_write_str(&suite_fx, "../pw.txt", "s3cret-pw\n") < 0 ||
+	    fixture_write_str(&suite_fx, "../bad-pw.txt", "wrong\n") < 0)
 		return -1;
-	return 0;
-}
-
-static int group_teardown(void **state)
-{
-	(void)state;
-	fixture_destroy(&fx);
-	return 0;
-}
-
-static int cleanup(void **state)
-{
-	(void)state;
-	harness_close_clients();
 	return 0;
 }
 
@@ -116,7 +96,7 @@ static void start_tls(struct test_server *s, const char *certp, const char *keyp
 	int port = harness_free_port();
 	char p[16];
 	snprintf(p, sizeof(p), "%d", port);
-	const char *argv[16] = {"httpd-lite", "-b", "127.0.0.1", "-p", p, "-d", fx.root,
+	const char *argv[16] = {"httpd-lite", "-b", "127.0.0.1", "-p", p, "-d", suite_fx.root,
 				"--tls-cert", certp};
 	int n = 9;
 	if (keyp) {
@@ -132,12 +112,7 @@ static void start_tls(struct test_server *s, const char *certp, const char *keyp
 		argv[n++] = "2";
 	}
 	argv[n] = NULL;
-	assert_int_equal(harness_spawn(s, argv, NULL), 0);
-	s->port = port;
-	char banner[128];
-	snprintf(banner, sizeof(banner),
-		 "Serving HTTPS on 127.0.0.1 port %d (https://127.0.0.1:%d/) ...", port, port);
-	assert_int_equal(harness_wait_banner(s, banner, WAIT_MS), 0);
+	assert_int_equal(harness_spawn_on(s, argv, port, true), 0);
 }
 
 static void url(char *out, size_t cap, const struct test_server *s, const char *path)
@@ -296,7 +271,7 @@ static void encrypted_key_with_password_file(void **state)
 
 static void expect_start_failure(const char *const tls_args[], const char *message)
 {
-	const char *args[16] = {"-b", "127.0.0.1", "-p", "1", "-d", fx.root};
+	const char *args[16] = {"-b", "127.0.0.1", "-p", "1", "-d", suite_fx.root};
 	int n = 6;
 	for (int i = 0; tls_args[i]; i++)
 		args[n++] = tls_args[i];
@@ -337,7 +312,7 @@ static void key_inside_cert_file(void **state)
 	(void)state;
 	SKIP_WITHOUT_TLS();
 	char both[420];
-	path_in_parent(both, sizeof(both), "both.pem");
+	fixture_side_path(&suite_fx, "both.pem", both, sizeof(both));
 	FILE *out = fopen(both, "w");
 	assert_non_null(out);
 	const char *parts[] = {cert, key};
@@ -365,7 +340,7 @@ static void key_inside_cert_file(void **state)
 	unlink(both);
 }
 
-#define T(f) cmocka_unit_test_teardown(f, cleanup)
+#define T(f) cmocka_unit_test_teardown(f, suite_cleanup)
 
 int main(void)
 {
@@ -378,5 +353,5 @@ int main(void)
 		T(bad_identities_fail_at_start),
 		T(key_inside_cert_file),
 	};
-	return cmocka_run_group_tests_name("tls", tests, group_setup, group_teardown);
+	return cmocka_run_group_tests_name("tls", tests, group_setup, suite_group_teardown);
 }
