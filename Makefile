@@ -79,20 +79,30 @@ else
 endif
 
 # Objects depend on the flags they were built with: changing TLS=, CFLAGS
-# or a sanitizer rebuilds them instead of mixing old and new.
+# or a sanitizer rebuilds them instead of mixing old and new. The stamp is
+# only read while the Makefile is parsed; a rule rewrites it, and only when
+# its content changes, so `make clean` and `make -n` write nothing.
 FLAGS_NOW   := $(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) $(LDLIBS)
 FLAGS_STAMP := $(BUILD)/.flags
-ifneq ($(FLAGS_NOW),$(file <$(FLAGS_STAMP)))
-  $(shell mkdir -p $(BUILD)/tests)
-  $(file >$(FLAGS_STAMP),$(FLAGS_NOW))
-endif
-
 # ./httpd-lite is relinked when it last came from another build directory
 # (after `make TLS=0`, a plain `make` must give back the TLS binary).
-LINK_STAMP := $(PROG).from
-ifneq ($(abspath $(BUILD)),$(file <$(LINK_STAMP)))
-  $(file >$(LINK_STAMP),$(abspath $(BUILD)))
+LINK_STAMP  := $(PROG).from
+LINK_NOW    := $(abspath $(BUILD))
+
+# printf's argument in single quotes, whatever the text holds.
+shell_quote = '$(subst ','\'',$(1))'
+ifneq ($(FLAGS_NOW),$(file <$(FLAGS_STAMP)))
+$(FLAGS_STAMP): FORCE
 endif
+ifneq ($(LINK_NOW),$(file <$(LINK_STAMP)))
+$(LINK_STAMP): FORCE
+endif
+$(FLAGS_STAMP):
+	@mkdir -p $(@D)
+	@printf '%s\n' $(call shell_quote,$(FLAGS_NOW)) >$@
+$(LINK_STAMP):
+	@printf '%s\n' $(call shell_quote,$(LINK_NOW)) >$@
+FORCE:
 
 SRCS    := $(wildcard src/*.c)
 OBJS    := $(SRCS:src/%.c=$(BUILD)/%.o)
@@ -103,11 +113,13 @@ UNIT_SRCS   := $(wildcard tests/unit/test_*.c)
 INTEG_SRCS  := $(wildcard tests/integration/test_*.c)
 UNIT_BINS   := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 INTEG_BINS  := $(INTEG_SRCS:tests/integration/%.c=$(BUILD)/tests/%)
-HARNESS_OBJ := $(BUILD)/tests/harness.o
+HARNESS_OBJ := $(BUILD)/tests/integration/harness.o
+
+# Each compile writes target.d (-MMD -MP), included at the end: an object
+# depends on the headers it really includes, and nothing else.
+DEPFLAGS = -MMD -MP -MT $@ -MF $@.d
 
 # Debian packages: what building needs, and what testing needs on top.
-BUILD_PKGS := node-llhttp libcrypt-dev zlib1g-dev libqrencode-dev libarchive-dev libcmark-dev
-TEST_PKGS  := libcmocka-dev curl zbar-tools unzip libarchive-tools
 missing_build = $(if $(or $(LLHTTP_PC),$(wildcard $(LLHTTP_DIR)/llhttp.c)),,node-llhttp) \
                 $(if $(wildcard /usr/include/crypt.h),,libcrypt-dev) \
                 $(if $(wildcard /usr/include/zlib.h),,zlib1g-dev) \
@@ -123,7 +135,7 @@ missing_test  = $(if $(wildcard /usr/include/cmocka.h),,libcmocka-dev) \
 # Not needed to build, but installed by `make deps` so that HTTPS is in.
 missing_optional = $(if $(wildcard /usr/include/openssl/ssl.h),,libssl-dev)
 
-.PHONY: all run test unit integration asan fuzz deps auto-deps check-build-deps \
+.PHONY: FORCE all run test unit integration asan fuzz deps auto-deps check-build-deps \
         check-test-deps check-fuzz-deps tests-build install uninstall clean format lint bench
 
 all: check-build-deps $(PROG)
@@ -136,31 +148,35 @@ $(LIB): $(LIBOBJS) $(LLHTTP_OBJS)
 	rm -f $@
 	$(AR) rcs $@ $^
 
-$(BUILD)/%.o: src/%.c $(wildcard include/*.h) $(FLAGS_STAMP) | $(BUILD)
-	$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -c -o $@ $<
+$(BUILD)/%.o: src/%.c $(FLAGS_STAMP)
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(DEPFLAGS) -c -o $@ $<
 
 # Third-party code: its own warnings are not ours to fix, so no -W flags.
-$(BUILD)/llhttp/%.o: $(LLHTTP_DIR)/%.c $(LLHTTP_HEADER)
-	@mkdir -p $(dir $@)
+$(BUILD)/llhttp/%.o: $(LLHTTP_DIR)/%.c $(LLHTTP_HEADER) $(FLAGS_STAMP)
+	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(filter-out -W% -std=%,$(CFLAGS)) -std=c11 -w -c -o $@ $<
 
-# The flags stamp above may have made $(BUILD) already: create tests/
-# with it, so the order-only rule never sees a half-made directory.
 $(BUILD):
-	@mkdir -p $@ $@/tests
+	@mkdir -p $@
 
-$(BUILD)/tests/harness.o: tests/integration/harness.c tests/integration/harness.h | $(BUILD)
-	$(CC) $(CPPFLAGS) -Itests/integration $(CFLAGS) -c -o $@ $<
-
-TEST_HEADERS := $(wildcard tests/integration/*.h)
-
-$(BUILD)/tests/test_%: tests/unit/test_%.c $(LIB) $(TEST_HEADERS) | $(BUILD)
-	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) $(LLHTTP_LIBS) -lcmocka $(LDLIBS)
+# Test objects are compiled apart from the link, so a header change
+# recompiles only the tests that include it (all of them relink with $(LIB)).
+$(BUILD)/tests/unit/%.o: tests/unit/%.c $(FLAGS_STAMP)
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(DEPFLAGS) -c -o $@ $<
 
 # Integration tests find the source tree's files (README.md, the man page)
 # through HTTPD_LITE_SRCDIR, whatever directory they are run from.
-$(BUILD)/tests/test_%: tests/integration/test_%.c $(HARNESS_OBJ) $(LIB) $(TEST_HEADERS) | $(BUILD)
-	$(CC) $(CPPFLAGS) -DHTTPD_LITE_SRCDIR='"$(CURDIR)"' -Itests/integration $(CFLAGS) $(LDFLAGS) -o $@ $< $(HARNESS_OBJ) $(LIB) $(LLHTTP_LIBS) -lcmocka $(LDLIBS)
+$(BUILD)/tests/integration/%.o: tests/integration/%.c $(FLAGS_STAMP)
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) -DHTTPD_LITE_SRCDIR='"$(CURDIR)"' -Itests/integration $(CFLAGS) $(DEPFLAGS) -c -o $@ $<
+
+$(UNIT_BINS): $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(LIB)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) $(LLHTTP_LIBS) -lcmocka $(LDLIBS)
+
+$(INTEG_BINS): $(BUILD)/tests/%: $(BUILD)/tests/integration/%.o $(HARNESS_OBJ) $(LIB)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(HARNESS_OBJ) $(LIB) $(LLHTTP_LIBS) -lcmocka $(LDLIBS)
 
 # ---- dependencies -------------------------------------------------------
 # One clear line naming the Debian package instead of a wall of compiler
@@ -242,7 +258,7 @@ fuzz: check-build-deps check-fuzz-deps
 	done
 
 $(BUILD)/fuzz_%: tests/fuzz/fuzz_%.c $(LIB) | $(BUILD)
-	$(CC) $(CPPFLAGS) $(CFLAGS) -fsanitize=fuzzer $(LDFLAGS) -o $@ $< $(LIB) $(LLHTTP_LIBS) $(LDLIBS)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(DEPFLAGS) -fsanitize=fuzzer $(LDFLAGS) -o $@ $< $(LIB) $(LLHTTP_LIBS) $(LDLIBS)
 
 # ---- benchmark -------------------------------------------------------------
 # httpd-lite against nginx, lighttpd, mini_httpd, busybox httpd and python
@@ -258,7 +274,7 @@ bench: auto-deps
 
 $(BUILD)/bench/%: bench/%.c | $(BUILD)
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $<
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(DEPFLAGS) $(LDFLAGS) -o $@ $<
 
 # ---- install ---------------------------------------------------------------
 PREFIX  ?= /usr/local
@@ -293,4 +309,7 @@ lint:
 clean:
 	rm -rf build build-asan build-fuzz build-notls $(PROG) $(PROG).from
 
--include $(OBJS:.o=.d)
+-include $(wildcard $(addsuffix .d,$(OBJS) $(LLHTTP_OBJS) $(HARNESS_OBJ) \
+	$(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/unit/%.o) \
+	$(INTEG_SRCS:tests/integration/%.c=$(BUILD)/tests/integration/%.o) \
+	$(FUZZ_TARGETS:%=$(BUILD)/%) $(BENCH_TOOLS)))

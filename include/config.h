@@ -31,7 +31,7 @@ struct config {
 	bool trace;
 	bool quiet;
 
-	/* HTTP extras (issue: Range, validators, compression, headers) */
+	/* HTTP extras: Range, validators, compression, headers */
 	bool cors;                 /* Access-Control-Allow-Origin: * */
 	bool compress;             /* gzip text types on the fly */
 	long cache_seconds;        /* Cache-Control: max-age; -1: none */

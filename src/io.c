@@ -18,7 +18,7 @@
 /* Large enough for several full TLS records per write(2). */
 #define IO_STAGE_SIZE (64 * 1024)
 /* In effect the whole remaining body per call: 256 KiB, 1 MiB and 2 MiB
- * calls were no faster for a 100 MiB file (issue 7). */
+ * calls were no faster for a 100 MiB file (bench/bench.py). */
 #define IO_SENDFILE_CHUNK ((size_t)1 << 30)
 
 /* One connection per process: the staging buffer is static (bss). */
@@ -134,7 +134,7 @@ static int plain_sendfile_all(struct io *io, int file_fd, off_t offset, off_t le
 }
 
 /* Corked, the socket sends only full-sized segments until uncorked,
- * which pushes the tail at once. Measured on loopback (issue 7, 4
+ * which pushes the tail at once. Measured on loopback (bench/bench.py, 4
  * keep-alive connections, sendfile against splice through a pipe,
  * read/write and mmap/write, sendfile won): a body that outgrows what the
  * socket queues at once, and so makes sendfile wait for room, is faster

@@ -1,5 +1,10 @@
 /* harness: see harness.h. Everything here is bounded: each loop that waits
  * for an event carries a deadline, and poll() is the only way it waits. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <cmocka.h>
+
 #include "harness.h"
 
 #include <arpa/inet.h>
@@ -30,7 +35,7 @@
 #define POLL_MAX (64 + 2 * HARNESS_MAX_SERVERS)
 #define START_ATTEMPTS 5
 
-static struct server *servers[HARNESS_MAX_SERVERS];
+static struct test_server *servers[HARNESS_MAX_SERVERS];
 
 static int proc_stat(const char *pid, char *state, long *ppid);
 /* Open client sockets, fd + 1 (0 = free slot), so that a test that failed
@@ -121,7 +126,7 @@ static void note_bytes(const char *what, const char *p, size_t len)
 
 /* ---- server pipes: drained whenever the harness waits -------------------- */
 
-static void register_server(struct server *s)
+static void register_server(struct test_server *s)
 {
 	size_t i;
 
@@ -135,7 +140,7 @@ static void register_server(struct server *s)
 	abort();
 }
 
-static void unregister_server(struct server *s)
+static void unregister_server(struct test_server *s)
 {
 	size_t i;
 
@@ -187,7 +192,7 @@ static int poll_pump(struct pollfd *fds, size_t n, int timeout_ms)
 	for (i = 0; i < n; i++)
 		all[k++] = fds[i];
 	for (i = 0; i < HARNESS_MAX_SERVERS; i++) {
-		struct server *s = servers[i];
+		struct test_server *s = servers[i];
 
 		if (!s)
 			continue;
@@ -276,7 +281,7 @@ static void exec_child(const char *path, const char *const argv[],
 	_exit(127);
 }
 
-static int spawn_proc(struct server *s, const char *path,
+static int spawn_proc(struct test_server *s, const char *path,
 		      const char *const argv[], const char *cwd, bool search)
 {
 	int out[2], err[2];
@@ -313,7 +318,7 @@ static int spawn_proc(struct server *s, const char *path,
 	return 0;
 }
 
-int harness_spawn(struct server *s, const char *const argv[], const char *cwd)
+int harness_spawn(struct test_server *s, const char *const argv[], const char *cwd)
 {
 	const char *args[64];
 	size_t i;
@@ -325,6 +330,20 @@ int harness_spawn(struct server *s, const char *const argv[], const char *cwd)
 	return spawn_proc(s, args[0], args, cwd, !strchr(args[0], '/'));
 }
 
+int harness_spawn_on(struct test_server *s, const char *const argv[], int port,
+		     bool tls)
+{
+	char banner[160];
+
+	if (harness_spawn(s, argv, NULL) < 0)
+		return -1;
+	s->port = port;
+	snprintf(banner, sizeof(banner),
+		 "Serving %s on 127.0.0.1 port %d (%s://127.0.0.1:%d/) ...",
+		 tls ? "HTTPS" : "HTTP", port, tls ? "https" : "http", port);
+	return harness_wait_banner(s, banner, HARNESS_WAIT_MS);
+}
+
 static int exit_code(int status)
 {
 	if (WIFEXITED(status))
@@ -334,7 +353,7 @@ static int exit_code(int status)
 	return -1;
 }
 
-static bool reap(struct server *s)
+static bool reap(struct test_server *s)
 {
 	pid_t r;
 	int st;
@@ -351,7 +370,7 @@ static bool reap(struct server *s)
 	return s->exited;
 }
 
-int harness_wait_exit(struct server *s, int timeout_ms)
+int harness_wait_exit(struct test_server *s, int timeout_ms)
 {
 	int64_t deadline = now_ms() + timeout_ms;
 
@@ -374,7 +393,7 @@ int harness_wait_exit(struct server *s, int timeout_ms)
 
 /* Collect what is left in the pipes once the process is gone. Bounded,
  * since an orphaned grandchild may still hold a pipe open. */
-static void drain_after_exit(struct server *s, int timeout_ms)
+static void drain_after_exit(struct test_server *s, int timeout_ms)
 {
 	int64_t deadline = now_ms() + timeout_ms;
 
@@ -382,7 +401,7 @@ static void drain_after_exit(struct server *s, int timeout_ms)
 		poll_pump(NULL, 0, remaining_ms(deadline));
 }
 
-static void release(struct server *s)
+static void release(struct test_server *s)
 {
 	unregister_server(s);
 	close_fd(&s->out_fd);
@@ -390,7 +409,7 @@ static void release(struct server *s)
 	close_fd(&s->pidfd);
 }
 
-static void free_server(struct server *s)
+static void free_server(struct test_server *s)
 {
 	release(s);
 	hbuf_free(&s->out);
@@ -417,7 +436,7 @@ static void kill_children(pid_t pid)
 	closedir(d);
 }
 
-int harness_stop_signal(struct server *s, int sig, int timeout_ms)
+int harness_stop_signal(struct test_server *s, int sig, int timeout_ms)
 {
 	int rc;
 
@@ -444,7 +463,7 @@ int harness_stop_signal(struct server *s, int sig, int timeout_ms)
 	return rc;
 }
 
-int harness_stop(struct server *s)
+int harness_stop(struct test_server *s)
 {
 	return harness_stop_signal(s, SIGTERM, HARNESS_STOP_MS);
 }
@@ -466,7 +485,7 @@ int harness_free_port(void)
 	return port;
 }
 
-int harness_wait_banner(struct server *s, const char *expect, int timeout_ms)
+int harness_wait_banner(struct test_server *s, const char *expect, int timeout_ms)
 {
 	int64_t deadline = now_ms() + timeout_ms;
 	char *nl;
@@ -490,11 +509,11 @@ int harness_wait_banner(struct server *s, const char *expect, int timeout_ms)
 	return 0;
 }
 
-static int start_once(struct server *s, const char *root,
+static int start_once(struct test_server *s, const char *root,
 		      const char *extra_args[], int port)
 {
-	const char *argv[64] = { harness_bin(), "-b", "127.0.0.1", "-p" };
-	char portstr[16], banner[160];
+	const char *argv[64] = { "httpd-lite", "-b", "127.0.0.1", "-p" };
+	char portstr[16];
 	size_t n = 4, i;
 
 	snprintf(portstr, sizeof(portstr), "%d", port);
@@ -504,16 +523,10 @@ static int start_once(struct server *s, const char *root,
 	for (i = 0; extra_args && extra_args[i] && n < 63; i++)
 		argv[n++] = extra_args[i];
 	argv[n] = NULL;
-	if (spawn_proc(s, argv[0], argv, NULL, !strchr(argv[0], '/')) < 0)
-		return -1;
-	s->port = port;
-	snprintf(banner, sizeof(banner),
-		 "Serving HTTP on 127.0.0.1 port %d (http://127.0.0.1:%d/) ...",
-		 port, port);
-	return harness_wait_banner(s, banner, HARNESS_WAIT_MS);
+	return harness_spawn_on(s, argv, port, false);
 }
 
-int harness_start(struct server *s, const char *root, const char *extra_args[])
+int harness_start(struct test_server *s, const char *root, const char *extra_args[])
 {
 	int attempt;
 
@@ -540,7 +553,7 @@ int harness_start(struct server *s, const char *root, const char *extra_args[])
 	return -1;
 }
 
-int harness_read_stderr_line(struct server *s, char *line, size_t size,
+int harness_read_stderr_line(struct test_server *s, char *line, size_t size,
 			     int timeout_ms)
 {
 	int64_t deadline = now_ms() + timeout_ms;
@@ -564,7 +577,7 @@ int harness_read_stderr_line(struct server *s, char *line, size_t size,
 	}
 }
 
-int harness_wait_stderr_match(struct server *s, const char *ere, char *line,
+int harness_wait_stderr_match(struct test_server *s, const char *ere, char *line,
 			      size_t size, int timeout_ms)
 {
 	int64_t deadline = now_ms() + timeout_ms;
@@ -587,7 +600,7 @@ int harness_wait_stderr_match(struct server *s, const char *ere, char *line,
 int harness_run(const char *const argv[], const char *cwd, int timeout_ms,
 		struct run_result *r)
 {
-	struct server s;
+	struct test_server s;
 	int64_t deadline = now_ms() + timeout_ms;
 	int rc;
 
@@ -720,6 +733,13 @@ char *fixture_path(const struct fixture *f, const char *rel, char *buf,
 		   size_t size)
 {
 	snprintf(buf, size, "%s/%s", f->root, rel);
+	return buf;
+}
+
+char *fixture_side_path(const struct fixture *f, const char *name, char *buf,
+			size_t size)
+{
+	snprintf(buf, size, "%s/%s", f->parent, name);
 	return buf;
 }
 
@@ -867,7 +887,19 @@ const char *pipe_body(int i)
 	return i >= 0 && i < 10 ? bodies[i] : "";
 }
 
-static int site_files(struct fixture *f)
+int fixture_escape_links(struct fixture *f)
+{
+	char target[PATH_MAX];
+
+	snprintf(target, sizeof(target), "%s/secret.txt", f->parent);
+	return fixture_symlink(f, "../secret.txt", "out") |
+	       fixture_symlink(f, target, "abs_out") |
+	       fixture_symlink(f, "../../secret.txt", "dir/up_out") |
+	       fixture_symlink(f, "..", "esc") |
+	       fixture_symlink(f, "hello.txt", "in_link");
+}
+
+static int standard_site_files(struct fixture *f)
 {
 	static const unsigned char png[] = { 0x89, 'P', 'N', 'G', '\r', '\n',
 					     0x1a, '\n', 0, 0, 0, 0 };
@@ -895,7 +927,7 @@ static int site_files(struct fixture *f)
 	return rc;
 }
 
-static int site_dirs(struct fixture *f)
+static int standard_site_dirs(struct fixture *f)
 {
 	int rc = 0;
 
@@ -930,7 +962,7 @@ int fixture_standard_site(struct fixture *f)
 		free(big);
 		return -1;
 	}
-	rc = site_files(f) | site_dirs(f);
+	rc = standard_site_files(f) | standard_site_dirs(f);
 	harness_fill(big, BIG_LEN, BIG_SEED);
 	rc |= fixture_write(f, "big.bin", big, BIG_LEN);
 	free(big);
@@ -1164,7 +1196,7 @@ static char *dup_range(const char *p, size_t len)
 	return s;
 }
 
-static int parse_status_line(struct response *r, const char *line, size_t len)
+static int parse_status_line(struct http_reply *r, const char *line, size_t len)
 {
 	const char *sp;
 
@@ -1184,7 +1216,7 @@ static int parse_status_line(struct response *r, const char *line, size_t len)
 	return 0;
 }
 
-static int parse_header_line(struct response *r, const char *line, size_t len)
+static int parse_header_line(struct http_reply *r, const char *line, size_t len)
 {
 	const char *colon = memchr(line, ':', len);
 	const char *v, *end = line + len;
@@ -1205,7 +1237,7 @@ static int parse_header_line(struct response *r, const char *line, size_t len)
 	return 0;
 }
 
-static int parse_head(struct response *r, const char *head, size_t len)
+static int parse_head(struct http_reply *r, const char *head, size_t len)
 {
 	const char *p = head, *end = head + len;
 	bool first = true;
@@ -1226,7 +1258,7 @@ static int parse_head(struct response *r, const char *head, size_t len)
 }
 
 /* Content-Length as a number; -1 absent, -2 invalid or conflicting. */
-static long long content_length(const struct response *r)
+static long long content_length(const struct http_reply *r)
 {
 	long long val = -1;
 	size_t i;
@@ -1250,7 +1282,7 @@ static long long content_length(const struct response *r)
 	return val;
 }
 
-static int read_body(struct client *c, struct response *r, long long len,
+static int read_body(struct client *c, struct http_reply *r, long long len,
 		     int64_t deadline)
 {
 	for (;;) {
@@ -1278,7 +1310,7 @@ static int read_body(struct client *c, struct response *r, long long len,
 	return CLIENT_OK;
 }
 
-static int read_head(struct client *c, struct response *r, int64_t deadline)
+static int read_head(struct client *c, struct http_reply *r, int64_t deadline)
 {
 	const char *end;
 
@@ -1314,7 +1346,7 @@ static int read_head(struct client *c, struct response *r, int64_t deadline)
 	return CLIENT_OK;
 }
 
-int client_read_response(struct client *c, struct response *r, bool no_body)
+int client_read_reply(struct client *c, struct http_reply *r, bool no_body)
 {
 	int64_t deadline = now_ms() + HARNESS_WAIT_MS;
 	long long len;
@@ -1331,7 +1363,7 @@ int client_read_response(struct client *c, struct response *r, bool no_body)
 		r->body = dup_range("", 0);
 		return CLIENT_OK;
 	}
-	if (response_header(r, "Transfer-Encoding")) {
+	if (reply_header(r, "Transfer-Encoding")) {
 		note_bytes("unexpected Transfer-Encoding", r->head, r->head_len);
 		return CLIENT_MALFORMED;
 	}
@@ -1364,8 +1396,8 @@ void client_close(struct client *c)
 	c->pos = 0;
 }
 
-int http_exchange(int port, const char *raw, size_t len, bool no_body,
-		  struct response *r)
+int client_exchange(int port, const char *raw, size_t len, bool no_body,
+		  struct http_reply *r)
 {
 	struct client c;
 	int rc;
@@ -1378,12 +1410,33 @@ int http_exchange(int port, const char *raw, size_t len, bool no_body,
 	/* A server may answer and close before reading everything (414,
 	 * 431): the response is still what matters. */
 	if (rc == CLIENT_OK || rc == CLIENT_CLOSED || rc == CLIENT_TIMEOUT)
-		rc = client_read_response(&c, r, no_body);
+		rc = client_read_reply(&c, r, no_body);
 	client_close(&c);
 	return rc;
 }
 
-int http_get(int port, const char *target, struct response *r)
+int client_request(int port, const char *method, const char *target,
+		   const char *extra_headers, struct http_reply *r)
+{
+	struct hbuf headers = { 0 };
+	struct client c;
+	int rc;
+
+	memset(r, 0, sizeof(*r));
+	if (extra_headers)
+		hbuf_append_str(&headers, extra_headers);
+	hbuf_append_str(&headers, "Connection: close\r\n");
+	rc = client_connect(&c, port);
+	if (rc == CLIENT_OK)
+		rc = client_send_request(&c, method, target, headers.data);
+	if (rc == CLIENT_OK)
+		rc = client_read_reply(&c, r, strcmp(method, "HEAD") == 0);
+	client_close(&c);
+	hbuf_free(&headers);
+	return rc;
+}
+
+int client_get(int port, const char *target, struct http_reply *r)
 {
 	struct hbuf req = { 0 };
 	char tail[128];
@@ -1395,12 +1448,12 @@ int http_get(int port, const char *target, struct response *r)
 		 " HTTP/1.1\r\nHost: 127.0.0.1:%d\r\nConnection: close\r\n\r\n",
 		 port);
 	hbuf_append(&req, tail, strlen(tail));
-	rc = http_exchange(port, req.data, req.len, false, r);
+	rc = client_exchange(port, req.data, req.len, false, r);
 	hbuf_free(&req);
 	return rc;
 }
 
-const char *response_header(const struct response *r, const char *name)
+const char *reply_header(const struct http_reply *r, const char *name)
 {
 	size_t i;
 
@@ -1410,7 +1463,7 @@ const char *response_header(const struct response *r, const char *name)
 	return NULL;
 }
 
-size_t response_header_count(const struct response *r, const char *name)
+size_t reply_header_count(const struct http_reply *r, const char *name)
 {
 	size_t i, n = 0;
 
@@ -1420,7 +1473,7 @@ size_t response_header_count(const struct response *r, const char *name)
 	return n;
 }
 
-void response_free(struct response *r)
+void reply_free(struct http_reply *r)
 {
 	size_t i;
 
@@ -1471,31 +1524,54 @@ void harness_fill(void *buf, size_t len, unsigned seed)
 
 /* ---- the usual suite ----------------------------------------------------- */
 
-struct fixture site_fx;
-struct server site_srv;
+struct fixture suite_fx;
+struct test_server suite_srv;
 
-int site_group_setup(void **state)
+int suite_group_setup(void **state)
 {
 	(void)state;
-	return fixture_standard_site(&site_fx);
+	return fixture_standard_site(&suite_fx);
 }
 
-int site_group_teardown(void **state)
+int suite_group_teardown(void **state)
 {
 	(void)state;
-	fixture_destroy(&site_fx);
+	fixture_destroy(&suite_fx);
 	return 0;
 }
 
-int site_setup(void **state)
+int suite_setup(void **state)
 {
 	(void)state;
-	return harness_start(&site_srv, site_fx.root, NULL);
+	return harness_start(&suite_srv, suite_fx.root, NULL);
 }
 
-int site_teardown(void **state)
+int suite_teardown(void **state)
 {
 	(void)state;
 	harness_close_clients();
-	return harness_stop(&site_srv) == 0 ? 0 : -1;
+	return harness_stop(&suite_srv) == 0 ? 0 : -1;
+}
+
+void suite_start(const char *extra_args[])
+{
+	if (harness_start(&suite_srv, suite_fx.root, extra_args) < 0)
+		fail_msg("the server did not start on the standard site");
+}
+
+void suite_stop(void)
+{
+	harness_close_clients();
+	int rc = harness_stop(&suite_srv);
+	if (rc != 0)
+		fail_msg("the server exited %d on SIGTERM, expected 0", rc);
+}
+
+int suite_cleanup(void **state)
+{
+	(void)state;
+	harness_close_clients();
+	if (suite_srv.pid > 0)
+		harness_stop(&suite_srv);
+	return 0;
 }

@@ -34,7 +34,7 @@ struct hbuf {
 	size_t cap;
 };
 
-struct server {
+struct test_server {
 	pid_t pid;
 	int pidfd;
 	int port;
@@ -64,28 +64,33 @@ int harness_free_port(void);
 /* Start `BIN -b 127.0.0.1 -p PORT -d ROOT EXTRA...` on a free port and wait
  * for its banner; retries with a new port if it loses the port race.
  * extra_args may be NULL. 0 on success, -1 (with a note on stderr). */
-int harness_start(struct server *s, const char *root, const char *extra_args[]);
+int harness_start(struct test_server *s, const char *root, const char *extra_args[]);
 /* Start BIN with exactly argv (argv[0] is ignored: replaced by the binary),
  * in directory cwd (NULL: ours); does not wait for anything. */
-int harness_spawn(struct server *s, const char *const argv[], const char *cwd);
+int harness_spawn(struct test_server *s, const char *const argv[], const char *cwd);
+/* harness_spawn (cwd: ours) of a server told to listen on 127.0.0.1:port,
+ * then wait for its banner ("Serving HTTP", or with tls "Serving HTTPS"
+ * ... on that port); 0, or -1 (with a note on stderr). */
+int harness_spawn_on(struct test_server *s, const char *const argv[], int port,
+		     bool tls);
 /* Wait for the first stdout line and compare it with expect; 0 if equal. */
-int harness_wait_banner(struct server *s, const char *expect, int timeout_ms);
+int harness_wait_banner(struct test_server *s, const char *expect, int timeout_ms);
 /* SIGTERM (or sig), bounded wait. With HARNESS_VERBOSE set in the
  * environment the server's stderr is always printed here. Returns the exit code, 128+signal if the
  * server died of a signal, or -1 if it had to be SIGKILLed. Frees s. */
-int harness_stop(struct server *s);
-int harness_stop_signal(struct server *s, int sig, int timeout_ms);
+int harness_stop(struct test_server *s);
+int harness_stop_signal(struct test_server *s, int sig, int timeout_ms);
 /* Wait for the server to exit on its own; exit code as above, -2 if it is
  * still running at the deadline (left running). */
-int harness_wait_exit(struct server *s, int timeout_ms);
+int harness_wait_exit(struct test_server *s, int timeout_ms);
 
 /* Next complete stderr line (without '\n') into line; its length, or -1 if
  * none arrived in time. */
-int harness_read_stderr_line(struct server *s, char *line, size_t size,
+int harness_read_stderr_line(struct test_server *s, char *line, size_t size,
 			     int timeout_ms);
 /* Read stderr lines until one matches the extended regex ere; 0 if found
  * (copied to line when line != NULL), -1 on timeout. */
-int harness_wait_stderr_match(struct server *s, const char *ere, char *line,
+int harness_wait_stderr_match(struct test_server *s, const char *ere, char *line,
 			      size_t size, int timeout_ms);
 
 /* ---- processes ----------------------------------------------------------- */
@@ -128,6 +133,9 @@ int fixture_set_mtime(struct fixture *f, const char *rel, time_t sec,
 /* root/rel into buf; returns buf. */
 char *fixture_path(const struct fixture *f, const char *rel, char *buf,
 		   size_t size);
+/* parent/name: a scratch file next to the root, never served. */
+char *fixture_side_path(const struct fixture *f, const char *name, char *buf,
+			size_t size);
 /* Recursive removal (symlinks removed, never followed). */
 void fixture_destroy(struct fixture *f);
 
@@ -144,6 +152,10 @@ void fixture_destroy(struct fixture *f);
  * and next to root, outside what is served: ../secret.txt (SECRET_BODY). */
 int fixture_standard_site(struct fixture *f);
 const char *pipe_body(int i);
+/* On the standard site: symlinks that lead out of the root, and one that stays in:
+ *   out -> ../secret.txt   abs_out -> <parent>/secret.txt
+ *   dir/up_out -> ../../secret.txt   esc -> ..   in_link -> hello.txt */
+int fixture_escape_links(struct fixture *f);
 
 #define HELLO_BODY "Hello, world!\n"
 #define SECRET_BODY "TOP-SECRET-9c1e5b7d-never-served\n"
@@ -167,17 +179,17 @@ struct client {
 	bool reset;
 };
 
-struct header {
+struct reply_field {
 	char *name;
 	char *value;
 };
 
-struct response {
+struct http_reply {
 	char version[16];
 	int status;
 	char reason[128];
 	size_t nheaders;
-	struct header headers[HARNESS_MAX_HEADERS];
+	struct reply_field headers[HARNESS_MAX_HEADERS];
 	char *head;		/* raw status line and headers, NUL-terminated */
 	size_t head_len;
 	char *body;		/* NUL-terminated copy of the body */
@@ -203,7 +215,7 @@ int client_send_request(struct client *c, const char *method,
 			const char *target, const char *extra_headers);
 /* Read one response. no_body: the request was HEAD (also implied by 1xx,
  * 204 and 304). Body by Content-Length, else until EOF. */
-int client_read_response(struct client *c, struct response *r, bool no_body);
+int client_read_reply(struct client *c, struct http_reply *r, bool no_body);
 /* Wait for the peer to close. 1 if it closed (EOF or RST), 0 on timeout;
  * *extra gets the count of unconsumed bytes that arrived before the close. */
 int client_wait_close(struct client *c, int timeout_ms, size_t *extra);
@@ -212,29 +224,42 @@ void client_close(struct client *c);
 void harness_close_clients(void);
 
 /* One request on a fresh connection; raw is sent verbatim. */
-int http_exchange(int port, const char *raw, size_t len, bool no_body,
-		  struct response *r);
+int client_exchange(int port, const char *raw, size_t len, bool no_body,
+		  struct http_reply *r);
+/* `METHOD target HTTP/1.1` with Host, extra_headers (each line ending in
+ * CRLF, may be NULL) and Connection: close on a fresh connection; a HEAD
+ * reply is read without a body. */
+int client_request(int port, const char *method, const char *target,
+		   const char *extra_headers, struct http_reply *r);
 /* `GET target HTTP/1.1` with Host and Connection: close. */
-int http_get(int port, const char *target, struct response *r);
+int client_get(int port, const char *target, struct http_reply *r);
 
 /* First header value by case-insensitive name, or NULL. */
-const char *response_header(const struct response *r, const char *name);
-size_t response_header_count(const struct response *r, const char *name);
-void response_free(struct response *r);
+const char *reply_header(const struct http_reply *r, const char *name);
+size_t reply_header_count(const struct http_reply *r, const char *name);
+void reply_free(struct http_reply *r);
 
 /* ---- the usual suite ----------------------------------------------------- */
 
 /* Most suites serve the standard site with a fresh server per test and no
  * extra flags: these are their fixture, their server and the four cmocka
  * hooks they would otherwise each write again. */
-extern struct fixture site_fx;
-extern struct server site_srv;
-int site_group_setup(void **state);    /* fixture_standard_site(&site_fx) */
-int site_group_teardown(void **state);
-int site_setup(void **state);          /* site_srv on site_fx, no extra flags */
+extern struct fixture suite_fx;
+extern struct test_server suite_srv;
+int suite_group_setup(void **state);    /* fixture_standard_site(&suite_fx) */
+int suite_group_teardown(void **state);
+int suite_setup(void **state);          /* suite_srv on suite_fx, no extra flags */
 /* Closes the test's clients; fails the test unless the server then exits
  * 0 on SIGTERM. */
-int site_teardown(void **state);
+int suite_teardown(void **state);
+/* For tests that start suite_srv themselves, with their own flags: start
+ * it on suite_fx (extra_args may be NULL), and stop it expecting exit 0;
+ * either fails the test otherwise (cmocka must be included first). */
+void suite_start(const char *extra_args[]);
+void suite_stop(void);
+/* Teardown for those tests: closes the clients and stops suite_srv if a
+ * failure left it running; never fails. */
+int suite_cleanup(void **state);
 
 /* ---- small helpers -------------------------------------------------------- */
 
@@ -262,7 +287,7 @@ void hbuf_free(struct hbuf *b);
 /* Header present and equal to expect. */
 #define assert_header(r, name, expect)                                        \
 	do {                                                                  \
-		const char *hv_ = response_header((r), (name));               \
+		const char *hv_ = reply_header((r), (name));               \
 		if (!hv_)                                                     \
 			fail_msg("header %s missing", (name));                \
 		assert_string_equal(hv_, (expect));                           \
@@ -271,7 +296,7 @@ void hbuf_free(struct hbuf *b);
 /* Header present and matching the extended regex ere. */
 #define assert_header_match(r, name, ere)                                     \
 	do {                                                                  \
-		const char *hv_ = response_header((r), (name));               \
+		const char *hv_ = reply_header((r), (name));               \
 		if (!hv_)                                                     \
 			fail_msg("header %s missing", (name));                \
 		if (!harness_match(hv_, (ere)))                               \

@@ -34,7 +34,7 @@ static int group_teardown(void **state)
 
 /* Start with argv (the binary and -d are added) and wait until stdout
  * holds `lines` lines; the port from the start-up line. */
-static int start_announced(struct server *s, const char *const *args, int lines)
+static int start_announced(struct test_server *s, const char *const *args, int lines)
 {
 	const char *argv[32] = {"httpd-lite", "-d", fx.root};
 	size_t n = 3;
@@ -60,17 +60,17 @@ static int start_announced(struct server *s, const char *const *args, int lines)
 
 static void get_hello(int port)
 {
-	struct response r;
-	assert_rc_ok(http_get(port, "/hello.txt", &r));
+	struct http_reply r;
+	assert_rc_ok(client_get(port, "/hello.txt", &r));
 	assert_int_equal(r.status, 200);
 	assert_body_str(&r, HELLO_BODY);
-	response_free(&r);
+	reply_free(&r);
 }
 
 static void port_zero_on_loopback_prints_the_real_port(void **state)
 {
 	(void)state;
-	struct server s;
+	struct test_server s;
 	/* -q silences the access log only: the URLs are still printed. */
 	static const char *const args[] = {"-b", "127.0.0.1", "-p", "0", "-q", NULL};
 	int port = start_announced(&s, args, 2);
@@ -88,7 +88,7 @@ static void port_zero_on_loopback_prints_the_real_port(void **state)
 static void positional_port_zero(void **state)
 {
 	(void)state;
-	struct server s;
+	struct test_server s;
 	static const char *const args[] = {"-b", "127.0.0.1", "0", NULL};
 	int port = start_announced(&s, args, 2);
 	assert_true(port > 0);
@@ -102,7 +102,7 @@ static void positional_port_zero(void **state)
 static void wildcard_lists_localhost_and_interfaces(void **state)
 {
 	(void)state;
-	struct server s;
+	struct test_server s;
 	static const char *const args[] = {"-p", "0", NULL};
 	int port = start_announced(&s, args, 3);
 	assert_true(port > 0);
@@ -142,7 +142,7 @@ static void wildcard_lists_localhost_and_interfaces(void **state)
 static void trace_and_status_show_the_real_port(void **state)
 {
 	(void)state;
-	struct server s;
+	struct test_server s;
 	static const char *const args[] = {"-b", "127.0.0.1", "-p", "0", "--trace", NULL};
 	int port = start_announced(&s, args, 2);
 	assert_true(port > 0);

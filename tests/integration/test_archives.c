@@ -35,7 +35,7 @@
 #define ODD_NAME "sp ace&\"q'.txt"
 
 static struct fixture fx;
-static struct server srv;
+static struct test_server srv;
 
 /* What a listing of share/ shows, and so what an archive holds (with
  * dotfiles), in the listing's order: folders first, each followed by
@@ -252,65 +252,65 @@ static void heads_and_offers(void **state)
 {
 	(void)state;
 	assert_int_equal(start("--archives", "-q", NULL), 0);
-	struct response r;
+	struct http_reply r;
 	struct client c;
 	/* HEAD: the head a GET gets, without the body */
 	assert_rc_ok(client_connect(&c, srv.port));
 	assert_rc_ok(client_send_request(&c, "HEAD", "/caf%C3%A9/?download=zip", NULL));
-	assert_rc_ok(client_read_response(&c, &r, true));
+	assert_rc_ok(client_read_reply(&c, &r, true));
 	assert_int_equal(r.status, 200);
 	assert_header(&r, "Content-Type", "application/zip");
 	assert_header(&r, "Transfer-Encoding", "chunked");
 	assert_header(&r, "Content-Disposition",
 		      "attachment; filename=\"caf__.zip\"; filename*=UTF-8''caf%C3%A9.zip");
-	assert_null(response_header(&r, "Content-Length"));
+	assert_null(reply_header(&r, "Content-Length"));
 	assert_int_equal(r.body_len, 0);
-	response_free(&r);
+	reply_free(&r);
 	assert_rc_ok(client_send_request(&c, "HEAD", "/?download=tar.gz", NULL));
-	assert_rc_ok(client_read_response(&c, &r, true));
+	assert_rc_ok(client_read_reply(&c, &r, true));
 	assert_header(&r, "Content-Type", "application/gzip");
 	assert_header(&r, "Content-Disposition",
 		      "attachment; filename=\"files.tar.gz\"; filename*=UTF-8''files.tar.gz");
-	response_free(&r);
+	reply_free(&r);
 	client_close(&c);
 	/* the offers: buttons on the page, the downloads in the JSON */
-	assert_rc_ok(http_get(srv.port, "/share/", &r));
+	assert_rc_ok(client_get(srv.port, "/share/", &r));
 	assert_contains(r.body, r.body_len,
 			"<form class=\"dl\" method=\"get\">Download this folder:"
 			"<button name=\"download\" value=\"tar\">.tar</button>");
-	response_free(&r);
-	assert_rc_ok(http_get(srv.port, "/share/?format=json", &r));
+	reply_free(&r);
+	assert_rc_ok(client_get(srv.port, "/share/?format=json", &r));
 	assert_true(strncmp(r.body, "{\"entries\":[{\"name\":", 20) == 0);
 	assert_contains(r.body, r.body_len,
 			"],\n\"downloads\":{\"tar\":\"?download=tar\",\"tar.gz\":"
 			"\"?download=tar.gz\",\"zip\":\"?download=zip\"}}\n");
-	response_free(&r);
+	reply_free(&r);
 }
 
 static void without_the_flag_nothing_changes(void **state)
 {
 	(void)state;
 	assert_int_equal(start("-q", NULL, NULL), 0);
-	struct response r;
-	assert_rc_ok(http_get(srv.port, "/share/?download=tar", &r));
+	struct http_reply r;
+	assert_rc_ok(client_get(srv.port, "/share/?download=tar", &r));
 	assert_int_equal(r.status, 200);
 	assert_header(&r, "Content-Type", "text/html; charset=utf-8");
 	assert_false(harness_contains(r.body, r.body_len, "download"));
-	response_free(&r);
-	assert_rc_ok(http_get(srv.port, "/share/?format=json", &r));
+	reply_free(&r);
+	assert_rc_ok(client_get(srv.port, "/share/?format=json", &r));
 	assert_int_equal(r.body[0], '[');
-	response_free(&r);
+	reply_free(&r);
 }
 
 static void auth_holds(void **state)
 {
 	(void)state;
 	assert_int_equal(start("--archives", "--auth", "u:p"), 0);
-	struct response r;
-	assert_rc_ok(http_get(srv.port, "/share/?download=tar", &r));
+	struct http_reply r;
+	assert_rc_ok(client_get(srv.port, "/share/?download=tar", &r));
 	assert_int_equal(r.status, 401);
 	assert_false(harness_contains(r.body, r.body_len, "hello"));
-	response_free(&r);
+	reply_free(&r);
 }
 
 /* Everything the server sends on one request, until it closes. */

@@ -27,15 +27,6 @@
 /* A run that should fail at once gets this long before it counts as hung. */
 #define RUN_MS 3000
 
-static int cleanup(void **state)
-{
-	(void)state;
-	harness_close_clients();
-	if (site_srv.pid > 0)
-		harness_stop(&site_srv);
-	return 0;
-}
-
 /* ---- --help / --version ------------------------------------------------------ */
 
 static void help_exits_0_with_usage_on_stdout(void **state)
@@ -105,11 +96,11 @@ static void bad_ports_exit_2(void **state)
 
 	(void)state;
 	for (i = 0; i < sizeof(ports) / sizeof(ports[0]); i++) {
-		const char *dash_p[] = { "-b", "127.0.0.1", "-d", site_fx.root,
+		const char *dash_p[] = { "-b", "127.0.0.1", "-d", suite_fx.root,
 					 "-p", ports[i], NULL };
-		const char *long_p[] = { "-b", "127.0.0.1", "-d", site_fx.root,
+		const char *long_p[] = { "-b", "127.0.0.1", "-d", suite_fx.root,
 					 "--port", ports[i], NULL };
-		const char *positional[] = { "-b", "127.0.0.1", "-d", site_fx.root,
+		const char *positional[] = { "-b", "127.0.0.1", "-d", suite_fx.root,
 					     ports[i], NULL };
 
 		expect_refusal(dash_p, 2);
@@ -133,8 +124,8 @@ static void bad_directories_exit_2(void **state)
 	(void)state;
 	snprintf(portstr, sizeof(portstr), "%d", port);
 	args_file[3] = args_missing[3] = args_long[3] = portstr;
-	fixture_path(&site_fx, "hello.txt", file, sizeof(file));
-	fixture_path(&site_fx, "no/such/dir", missing, sizeof(missing));
+	fixture_path(&suite_fx, "hello.txt", file, sizeof(file));
+	fixture_path(&suite_fx, "no/such/dir", missing, sizeof(missing));
 	expect_refusal(args_file, 2);
 	expect_refusal(args_missing, 2);
 	expect_refusal(args_long, 2);
@@ -151,9 +142,9 @@ static void bad_bind_addresses_exit_2(void **state)
 	snprintf(portstr, sizeof(portstr), "%d", harness_free_port());
 	for (i = 0; i < sizeof(addrs) / sizeof(addrs[0]); i++) {
 		const char *args[] = { "-b", addrs[i], "-p", portstr, "-d",
-				       site_fx.root, NULL };
+				       suite_fx.root, NULL };
 		const char *args_long[] = { "--bind", addrs[i], "-p", portstr,
-					    "-d", site_fx.root, NULL };
+					    "-d", suite_fx.root, NULL };
 
 		expect_refusal(args, 2);
 		expect_refusal(args_long, 2);
@@ -163,7 +154,7 @@ static void bad_bind_addresses_exit_2(void **state)
 static void unknown_option_exits_2(void **state)
 {
 	const char *args[] = { "--no-such-option", NULL };
-	const char *missing_value[] = { "-b", "127.0.0.1", "-d", site_fx.root, "-p",
+	const char *missing_value[] = { "-b", "127.0.0.1", "-d", suite_fx.root, "-p",
 					NULL };
 	struct run_result r;
 
@@ -183,7 +174,7 @@ static void port_in_use_exits_1(void **state)
 	struct sockaddr_in a = { .sin_family = AF_INET };
 	socklen_t len = sizeof(a);
 	char portstr[16];
-	const char *args[] = { "-b", "127.0.0.1", "-p", portstr, "-d", site_fx.root,
+	const char *args[] = { "-b", "127.0.0.1", "-p", portstr, "-d", suite_fx.root,
 			       NULL };
 	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
 
@@ -203,7 +194,7 @@ static void port_in_use_exits_1(void **state)
 static void unassigned_bind_address_exits_1(void **state)
 {
 	char portstr[16];
-	const char *args[] = { "-b", "192.0.2.1", "-p", portstr, "-d", site_fx.root,
+	const char *args[] = { "-b", "192.0.2.1", "-p", portstr, "-d", suite_fx.root,
 			       NULL };
 
 	(void)state;
@@ -218,25 +209,25 @@ static void start_and_get(const char *const args[], const char *cwd,
 			  const char *banner, const char *addr, int port)
 {
 	const char *argv[32] = { "httpd-lite" };
-	struct response r;
+	struct http_reply r;
 	struct client c;
 	size_t i;
 
 	for (i = 0; args[i] && i < 30; i++)
 		argv[i + 1] = args[i];
 	argv[i + 1] = NULL;
-	assert_int_equal(harness_spawn(&site_srv, argv, cwd), 0);
-	site_srv.port = port;
-	assert_int_equal(harness_wait_banner(&site_srv, banner, HARNESS_WAIT_MS), 0);
+	assert_int_equal(harness_spawn(&suite_srv, argv, cwd), 0);
+	suite_srv.port = port;
+	assert_int_equal(harness_wait_banner(&suite_srv, banner, HARNESS_WAIT_MS), 0);
 	assert_rc_ok(client_connect_addr(&c, addr, port));
 	assert_rc_ok(client_send_request(&c, "GET", "/hello.txt",
 					 "Connection: close\r\n"));
-	assert_rc_ok(client_read_response(&c, &r, false));
+	assert_rc_ok(client_read_reply(&c, &r, false));
 	assert_int_equal(r.status, 200);
 	assert_body_str(&r, HELLO_BODY);
-	response_free(&r);
+	reply_free(&r);
 	client_close(&c);
-	assert_int_equal(harness_stop(&site_srv), 0);
+	assert_int_equal(harness_stop(&suite_srv), 0);
 }
 
 static void banner_for(char *buf, size_t size, const char *host, int port)
@@ -251,7 +242,7 @@ static void positional_port(void **state)
 {
 	int port = harness_free_port();
 	char portstr[16], banner[160];
-	const char *args[] = { "-b", "127.0.0.1", "-d", site_fx.root, portstr, NULL };
+	const char *args[] = { "-b", "127.0.0.1", "-d", suite_fx.root, portstr, NULL };
 
 	(void)state;
 	snprintf(portstr, sizeof(portstr), "%d", port);
@@ -264,7 +255,7 @@ static void long_options(void **state)
 	int port = harness_free_port();
 	char portstr[16], banner[160];
 	const char *args[] = { "--bind", "127.0.0.1", "--port", portstr,
-			       "--directory", site_fx.root, NULL };
+			       "--directory", suite_fx.root, NULL };
 
 	(void)state;
 	snprintf(portstr, sizeof(portstr), "%d", port);
@@ -280,7 +271,7 @@ static void long_options_with_equals(void **state)
 
 	(void)state;
 	snprintf(p, sizeof(p), "--port=%d", port);
-	snprintf(d, sizeof(d), "--directory=%s", site_fx.root);
+	snprintf(d, sizeof(d), "--directory=%s", suite_fx.root);
 	banner_for(banner, sizeof(banner), "127.0.0.1", port);
 	start_and_get(args, NULL, banner, "127.0.0.1", port);
 }
@@ -294,7 +285,7 @@ static void directory_defaults_to_cwd(void **state)
 	(void)state;
 	snprintf(portstr, sizeof(portstr), "%d", port);
 	banner_for(banner, sizeof(banner), "127.0.0.1", port);
-	start_and_get(args, site_fx.root, banner, "127.0.0.1", port);
+	start_and_get(args, suite_fx.root, banner, "127.0.0.1", port);
 }
 
 static bool ipv6_loopback_available(void)
@@ -317,7 +308,7 @@ static void default_bind_is_dual_stack(void **state)
 {
 	int port = harness_free_port();
 	char portstr[16], banner[160];
-	const char *args[] = { "-p", portstr, "-d", site_fx.root, NULL };
+	const char *args[] = { "-p", portstr, "-d", suite_fx.root, NULL };
 	bool v6 = ipv6_loopback_available();
 
 	(void)state;
@@ -332,7 +323,7 @@ static void bind_ipv6_loopback(void **state)
 {
 	int port = harness_free_port();
 	char portstr[16], banner[160];
-	const char *args[] = { "-b", "::1", "-p", portstr, "-d", site_fx.root, NULL };
+	const char *args[] = { "-b", "::1", "-p", portstr, "-d", suite_fx.root, NULL };
 
 	(void)state;
 	if (!ipv6_loopback_available())
@@ -346,7 +337,7 @@ static void bind_ipv6_loopback(void **state)
 static void port_defaults_to_8000(void **state)
 {
 	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(8000) };
-	const char *args[] = { "-b", "127.0.0.1", "-d", site_fx.root, NULL };
+	const char *args[] = { "-b", "127.0.0.1", "-d", suite_fx.root, NULL };
 	char banner[160];
 	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	int rc;
@@ -362,7 +353,7 @@ static void port_defaults_to_8000(void **state)
 	start_and_get(args, NULL, banner, "127.0.0.1", 8000);
 }
 
-#define C(f) cmocka_unit_test_teardown(f, cleanup)
+#define C(f) cmocka_unit_test_teardown(f, suite_cleanup)
 
 int main(void)
 {
@@ -384,5 +375,5 @@ int main(void)
 		C(port_defaults_to_8000),
 	};
 
-	return cmocka_run_group_tests(tests, site_group_setup, site_group_teardown);
+	return cmocka_run_group_tests(tests, suite_group_setup, suite_group_teardown);
 }

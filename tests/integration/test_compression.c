@@ -19,7 +19,6 @@
 #include <zlib.h>
 
 #include "harness.h"
-#include "h3_helpers.h"
 
 #define CSS_LEN 4000
 #define TEXT_LEN 5000
@@ -74,7 +73,7 @@ static long gunzip(const char *in, size_t len, char *out, size_t cap)
 static int make_sparse(const char *rel, off_t len)
 {
 	char path[512];
-	fixture_path(&site_fx, rel, path, sizeof(path));
+	fixture_path(&suite_fx, rel, path, sizeof(path));
 	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (fd < 0)
 		return -1;
@@ -89,32 +88,32 @@ static int group_setup(void **state)
 	int rc;
 
 	(void)state;
-	if (fixture_standard_site(&site_fx) < 0)
+	if (fixture_standard_site(&suite_fx) < 0)
 		return -1;
 	fill_text(css, CSS_LEN, "body { margin: 0 } ");
 	fill_text(text, TEXT_LEN, "the quick brown fox ");
 	snprintf(marked, sizeof(marked), "%s%.*s", SIBLING_MARK, CSS_LEN, css);
 	sibling_gz_len = gzip_bytes(marked, strlen(marked), sibling_gz, sizeof(sibling_gz));
 	rc = sibling_gz_len == 0;
-	rc |= fixture_write(&site_fx, "site.css", css, CSS_LEN);
-	rc |= fixture_write(&site_fx, "site.css.gz", sibling_gz, sibling_gz_len);
-	rc |= fixture_write_str(&site_fx, "site.css.br", BR_BYTES);
-	rc |= fixture_set_mtime(&site_fx, "site.css", OLD_MTIME, 0);
-	rc |= fixture_set_mtime(&site_fx, "site.css.gz", OLD_MTIME, 0);     /* same age: fresh */
-	rc |= fixture_set_mtime(&site_fx, "site.css.br", OLD_MTIME + 5, 0);
-	rc |= fixture_write_str(&site_fx, "stale.js", "console.log('new');\n");
-	rc |= fixture_write(&site_fx, "stale.js.gz", sibling_gz, sibling_gz_len);
-	rc |= fixture_set_mtime(&site_fx, "stale.js", OLD_MTIME, 1);
-	rc |= fixture_set_mtime(&site_fx, "stale.js.gz", OLD_MTIME, 0);     /* 1 ns older */
-	rc |= fixture_write(&site_fx, "text.txt", text, TEXT_LEN);
+	rc |= fixture_write(&suite_fx, "site.css", css, CSS_LEN);
+	rc |= fixture_write(&suite_fx, "site.css.gz", sibling_gz, sibling_gz_len);
+	rc |= fixture_write_str(&suite_fx, "site.css.br", BR_BYTES);
+	rc |= fixture_set_mtime(&suite_fx, "site.css", OLD_MTIME, 0);
+	rc |= fixture_set_mtime(&suite_fx, "site.css.gz", OLD_MTIME, 0);     /* same age: fresh */
+	rc |= fixture_set_mtime(&suite_fx, "site.css.br", OLD_MTIME + 5, 0);
+	rc |= fixture_write_str(&suite_fx, "stale.js", "console.log('new');\n");
+	rc |= fixture_write(&suite_fx, "stale.js.gz", sibling_gz, sibling_gz_len);
+	rc |= fixture_set_mtime(&suite_fx, "stale.js", OLD_MTIME, 1);
+	rc |= fixture_set_mtime(&suite_fx, "stale.js.gz", OLD_MTIME, 0);     /* 1 ns older */
+	rc |= fixture_write(&suite_fx, "text.txt", text, TEXT_LEN);
 	fill_text(buf, sizeof(buf), "abc ");
-	rc |= fixture_write(&site_fx, "small.txt", buf, 1024);
-	rc |= fixture_write(&site_fx, "just.txt", buf, 1025);
-	rc |= fixture_write(&site_fx, "doc.md", buf, 2000);
-	rc |= fixture_write(&site_fx, "pic.png", text, TEXT_LEN);
+	rc |= fixture_write(&suite_fx, "small.txt", buf, 1024);
+	rc |= fixture_write(&suite_fx, "just.txt", buf, 1025);
+	rc |= fixture_write(&suite_fx, "doc.md", buf, 2000);
+	rc |= fixture_write(&suite_fx, "pic.png", text, TEXT_LEN);
 	rc |= make_sparse("huge.txt", 8 * 1024 * 1024 + 1);
-	rc |= fixture_write(&site_fx, "blob.wasm", text, 100);
-	rc |= fixture_write_str(&site_fx, "blob.wasm.br", BR_BYTES);
+	rc |= fixture_write(&suite_fx, "blob.wasm", text, 100);
+	rc |= fixture_write_str(&suite_fx, "blob.wasm.br", BR_BYTES);
 	return rc ? -1 : 0;
 }
 
@@ -122,48 +121,48 @@ static int setup_compress(void **state)
 {
 	static const char *args[] = {"--compress", NULL};
 	(void)state;
-	return harness_start(&site_srv, site_fx.root, args);
+	return harness_start(&suite_srv, suite_fx.root, args);
 }
 
 /* GET (or HEAD) target with Accept-Encoding: ae (NULL: no header) and
  * more header lines. */
 static void get_ae(const char *method, const char *target, const char *ae, const char *more,
-		   struct response *r)
+		   struct http_reply *r)
 {
 	char h[1024];
 	snprintf(h, sizeof(h), "%s%s%s%s", ae ? "Accept-Encoding: " : "", ae ? ae : "",
 		 ae ? "\r\n" : "", more ? more : "");
-	h3_request(site_srv.port, method, target, h, r);
+	assert_rc_ok(client_request(suite_srv.port, method, target, h, r));
 }
 
 static void expect_identity(const char *target, const char *ae, const char *body, size_t len,
 			    bool vary)
 {
-	struct response r;
+	struct http_reply r;
 
 	get_ae("GET", target, ae, NULL, &r);
 	assert_int_equal(r.status, 200);
-	assert_null(response_header(&r, "Content-Encoding"));
+	assert_null(reply_header(&r, "Content-Encoding"));
 	if (vary)
 		assert_header(&r, "Vary", "Accept-Encoding");
 	else
-		assert_null(response_header(&r, "Vary"));
+		assert_null(reply_header(&r, "Vary"));
 	assert_header(&r, "Accept-Ranges", "bytes");
 	if (body)
 		assert_body(&r, body, len);
-	response_free(&r);
+	reply_free(&r);
 }
 
 static const char *encoding_of(const char *target, const char *ae)
 {
 	static char enc[32];
-	struct response r;
+	struct http_reply r;
 
 	get_ae("GET", target, ae, NULL, &r);
 	assert_int_equal(r.status, 200);
-	const char *ce = response_header(&r, "Content-Encoding");
+	const char *ce = reply_header(&r, "Content-Encoding");
 	snprintf(enc, sizeof(enc), "%s", ce ? ce : "identity");
-	response_free(&r);
+	reply_free(&r);
 	return enc;
 }
 
@@ -171,7 +170,7 @@ static const char *encoding_of(const char *target, const char *ae)
 
 static void sibling_gz_served(void **state)
 {
-	struct response r, id;
+	struct http_reply r, id;
 
 	(void)state;
 	get_ae("GET", "/site.css", "gzip", NULL, &r);
@@ -180,24 +179,24 @@ static void sibling_gz_served(void **state)
 	assert_header(&r, "Content-Type", "text/css");
 	assert_header(&r, "Vary", "Accept-Encoding");
 	assert_body(&r, sibling_gz, sibling_gz_len);
-	assert_null(response_header(&r, "Accept-Ranges"));
+	assert_null(reply_header(&r, "Accept-Ranges"));
 	assert_header_match(&r, "ETag", "^\"[0-9a-f]+-[0-9a-f]+-[0-9a-f]+\\.[0-9a-f]+\"$");
 	get_ae("GET", "/site.css", NULL, NULL, &id);
-	assert_string_not_equal(response_header(&r, "ETag"), response_header(&id, "ETag"));
-	response_free(&r);
-	response_free(&id);
+	assert_string_not_equal(reply_header(&r, "ETag"), reply_header(&id, "ETag"));
+	reply_free(&r);
+	reply_free(&id);
 }
 
 static void sibling_choice_by_weight(void **state)
 {
-	struct response r;
+	struct http_reply r;
 
 	(void)state;
 	get_ae("GET", "/site.css", "gzip, deflate, br", NULL, &r);
 	assert_header(&r, "Content-Encoding", "br");
 	assert_header(&r, "Content-Type", "text/css");
 	assert_body_str(&r, BR_BYTES);
-	response_free(&r);
+	reply_free(&r);
 	assert_string_equal(encoding_of("/site.css", "br"), "br");
 	assert_string_equal(encoding_of("/site.css", "br;q=0.5, gzip"), "gzip");
 	assert_string_equal(encoding_of("/site.css", "gzip;q=0.2, br;q=0.9"), "br");
@@ -227,66 +226,66 @@ static void stale_sibling_ignored(void **state)
 
 static void range_gets_identity(void **state)
 {
-	struct response r;
+	struct http_reply r;
 
 	(void)state;
 	get_ae("GET", "/site.css", "gzip, br", "Range: bytes=0-9\r\n", &r);
 	assert_int_equal(r.status, 206);
-	assert_null(response_header(&r, "Content-Encoding"));
+	assert_null(reply_header(&r, "Content-Encoding"));
 	assert_header(&r, "Content-Range", "bytes 0-9/4000");
 	assert_header(&r, "Vary", "Accept-Encoding");
 	assert_body(&r, css, 10);
-	response_free(&r);
+	reply_free(&r);
 }
 
 static void head_matches_get_for_variant(void **state)
 {
-	struct response g, h;
+	struct http_reply g, h;
 
 	(void)state;
 	get_ae("GET", "/site.css", "gzip", NULL, &g);
 	get_ae("HEAD", "/site.css", "gzip", NULL, &h);
 	assert_int_equal(h.body_len, 0);
-	assert_header(&h, "Content-Length", response_header(&g, "Content-Length"));
+	assert_header(&h, "Content-Length", reply_header(&g, "Content-Length"));
 	assert_header(&h, "Content-Encoding", "gzip");
-	assert_header(&h, "ETag", response_header(&g, "ETag"));
+	assert_header(&h, "ETag", reply_header(&g, "ETag"));
 	assert_header(&h, "Vary", "Accept-Encoding");
-	response_free(&g);
-	response_free(&h);
+	reply_free(&g);
+	reply_free(&h);
 }
 
 /* Each variant has its own validator: a cached gzip body revalidates
  * only as gzip. */
 static void not_modified_per_variant(void **state)
 {
-	struct response g, r;
+	struct http_reply g, r;
 	char h[256];
 
 	(void)state;
 	get_ae("GET", "/site.css", "gzip", NULL, &g);
-	snprintf(h, sizeof(h), "If-None-Match: %s\r\n", response_header(&g, "ETag"));
+	snprintf(h, sizeof(h), "If-None-Match: %s\r\n", reply_header(&g, "ETag"));
 	get_ae("GET", "/site.css", "gzip", h, &r);
 	assert_int_equal(r.status, 304);
-	assert_header(&r, "ETag", response_header(&g, "ETag"));
+	assert_header(&r, "ETag", reply_header(&g, "ETag"));
 	assert_header(&r, "Vary", "Accept-Encoding");
-	response_free(&r);
+	reply_free(&r);
 	get_ae("GET", "/site.css", NULL, h, &r);
 	assert_int_equal(r.status, 200);
 	assert_body(&r, css, CSS_LEN);
-	response_free(&r);
-	response_free(&g);
+	reply_free(&r);
+	reply_free(&g);
 }
 
 static void no_compression_without_flag(void **state)
 {
-	struct response r;
+	struct http_reply r;
 
 	(void)state;
 	expect_identity("/text.txt", "gzip, br", text, TEXT_LEN, false);
 	get_ae("GET", "/x.tar.gz", "gzip", NULL, &r);
 	assert_header(&r, "Content-Type", "application/gzip");
-	assert_null(response_header(&r, "Content-Encoding"));
-	response_free(&r);
+	assert_null(reply_header(&r, "Content-Encoding"));
+	reply_free(&r);
 }
 
 /* Any type may have a sibling; it is looked for when the client accepts
@@ -294,14 +293,14 @@ static void no_compression_without_flag(void **state)
  * without Vary (no sibling lookup at all). */
 static void sibling_for_any_type(void **state)
 {
-	struct response r;
+	struct http_reply r;
 
 	(void)state;
 	get_ae("GET", "/blob.wasm", "br", NULL, &r);
 	assert_header(&r, "Content-Encoding", "br");
 	assert_header(&r, "Vary", "Accept-Encoding");
 	assert_body_str(&r, BR_BYTES);
-	response_free(&r);
+	reply_free(&r);
 	expect_identity("/blob.wasm", "gzip", text, 100, true);
 	expect_identity("/blob.wasm", NULL, text, 100, false);
 }
@@ -312,7 +311,7 @@ static void curl_compressed_sibling(void **state)
 	char u[128];
 
 	(void)state;
-	snprintf(u, sizeof(u), "http://127.0.0.1:%d/site.css", site_srv.port);
+	snprintf(u, sizeof(u), "http://127.0.0.1:%d/site.css", suite_srv.port);
 	const char *argv[] = {"curl", "-s", "-S", "--max-time", "5", "--compressed",
 			      "-H", "Accept-Encoding: gzip", u, NULL};
 	assert_int_equal(harness_run(argv, NULL, HARNESS_WAIT_MS + 2000, &rr), 0);
@@ -327,7 +326,7 @@ static void curl_compressed_sibling(void **state)
 
 static void gzip_on_the_fly(void **state)
 {
-	struct response r, id;
+	struct http_reply r, id;
 	char plain[TEXT_LEN + 1], weak[160];
 
 	(void)state;
@@ -336,22 +335,22 @@ static void gzip_on_the_fly(void **state)
 	assert_header(&r, "Content-Encoding", "gzip");
 	assert_header(&r, "Content-Type", "text/plain");
 	assert_header(&r, "Vary", "Accept-Encoding");
-	assert_null(response_header(&r, "Accept-Ranges"));
+	assert_null(reply_header(&r, "Accept-Ranges"));
 	assert_true(r.body_len < TEXT_LEN);
 	assert_int_equal(gunzip(r.body, r.body_len, plain, sizeof(plain)), TEXT_LEN);
 	assert_memory_equal(plain, text, TEXT_LEN);
 	/* The identity variant: same Vary, a strong tag; the gzip one is
 	 * the weak tag with "-gz". */
 	get_ae("GET", "/text.txt", NULL, NULL, &id);
-	assert_null(response_header(&id, "Content-Encoding"));
+	assert_null(reply_header(&id, "Content-Encoding"));
 	assert_header(&id, "Vary", "Accept-Encoding");
 	assert_header(&id, "Accept-Ranges", "bytes");
 	assert_body(&id, text, TEXT_LEN);
-	const char *tag = response_header(&id, "ETag");
+	const char *tag = reply_header(&id, "ETag");
 	snprintf(weak, sizeof(weak), "W/%.*s-gz\"", (int)strlen(tag) - 1, tag);
 	assert_header(&r, "ETag", weak);
-	response_free(&r);
-	response_free(&id);
+	reply_free(&r);
+	reply_free(&id);
 }
 
 static void gzip_thresholds_and_types(void **state)
@@ -365,68 +364,68 @@ static void gzip_thresholds_and_types(void **state)
 	assert_string_equal(encoding_of("/text.txt", "br"), "identity");
 	assert_string_equal(encoding_of("/text.txt", NULL), "identity");
 	/* A fresh sibling wins over gzip made now. */
-	struct response r;
+	struct http_reply r;
 	get_ae("GET", "/site.css", "gzip", NULL, &r);
 	assert_body(&r, sibling_gz, sibling_gz_len);
-	response_free(&r);
+	reply_free(&r);
 	expect_identity("/pic.png", "gzip", text, TEXT_LEN, false);
 	expect_identity("/small.txt", "gzip", NULL, 0, false);
 }
 
 static void gzip_too_big_sent_as_is(void **state)
 {
-	struct response r;
+	struct http_reply r;
 
 	(void)state;
 	get_ae("HEAD", "/huge.txt", "gzip", NULL, &r);
 	assert_int_equal(r.status, 200);
-	assert_null(response_header(&r, "Content-Encoding"));
+	assert_null(reply_header(&r, "Content-Encoding"));
 	assert_header(&r, "Content-Length", "8388609");
-	response_free(&r);
+	reply_free(&r);
 }
 
 static void gzip_range_and_head(void **state)
 {
-	struct response g, h, rr;
+	struct http_reply g, h, rr;
 
 	(void)state;
 	get_ae("GET", "/text.txt", "gzip", "Range: bytes=10-19\r\n", &rr);
 	assert_int_equal(rr.status, 206);
-	assert_null(response_header(&rr, "Content-Encoding"));
+	assert_null(reply_header(&rr, "Content-Encoding"));
 	assert_body(&rr, text + 10, 10);
 	get_ae("GET", "/text.txt", "gzip", NULL, &g);
 	get_ae("HEAD", "/text.txt", "gzip", NULL, &h);
-	assert_header(&h, "Content-Length", response_header(&g, "Content-Length"));
+	assert_header(&h, "Content-Length", reply_header(&g, "Content-Length"));
 	assert_header(&h, "Content-Encoding", "gzip");
-	assert_header(&h, "ETag", response_header(&g, "ETag"));
+	assert_header(&h, "ETag", reply_header(&g, "ETag"));
 	assert_int_equal(h.body_len, 0);
-	response_free(&rr);
-	response_free(&g);
-	response_free(&h);
+	reply_free(&rr);
+	reply_free(&g);
+	reply_free(&h);
 }
 
 static void gzip_not_modified(void **state)
 {
-	struct response g, id, r;
+	struct http_reply g, id, r;
 	char h[256];
 
 	(void)state;
 	get_ae("GET", "/text.txt", "gzip", NULL, &g);
-	snprintf(h, sizeof(h), "If-None-Match: %s\r\n", response_header(&g, "ETag"));
+	snprintf(h, sizeof(h), "If-None-Match: %s\r\n", reply_header(&g, "ETag"));
 	get_ae("GET", "/text.txt", "gzip", h, &r);
 	assert_int_equal(r.status, 304);
-	assert_header(&r, "ETag", response_header(&g, "ETag"));
+	assert_header(&r, "ETag", reply_header(&g, "ETag"));
 	assert_header(&r, "Vary", "Accept-Encoding");
-	response_free(&r);
+	reply_free(&r);
 	/* The identity tag does not validate the gzip variant. */
 	get_ae("GET", "/text.txt", NULL, NULL, &id);
-	snprintf(h, sizeof(h), "If-None-Match: %s\r\n", response_header(&id, "ETag"));
+	snprintf(h, sizeof(h), "If-None-Match: %s\r\n", reply_header(&id, "ETag"));
 	get_ae("GET", "/text.txt", "gzip", h, &r);
 	assert_int_equal(r.status, 200);
 	assert_header(&r, "Content-Encoding", "gzip");
-	response_free(&r);
-	response_free(&id);
-	response_free(&g);
+	reply_free(&r);
+	reply_free(&id);
+	reply_free(&g);
 }
 
 static void curl_compressed_on_the_fly(void **state)
@@ -435,7 +434,7 @@ static void curl_compressed_on_the_fly(void **state)
 	char u[128];
 
 	(void)state;
-	snprintf(u, sizeof(u), "http://127.0.0.1:%d/text.txt", site_srv.port);
+	snprintf(u, sizeof(u), "http://127.0.0.1:%d/text.txt", suite_srv.port);
 	const char *argv[] = {"curl", "-s", "-S", "--max-time", "5", "--compressed",
 			      "-w", "\n%{size_download}", u, NULL};
 	assert_int_equal(harness_run(argv, NULL, HARNESS_WAIT_MS + 2000, &rr), 0);
@@ -448,8 +447,8 @@ static void curl_compressed_on_the_fly(void **state)
 	run_result_free(&rr);
 }
 
-#define T(f) cmocka_unit_test_setup_teardown(f, site_setup, site_teardown)
-#define TC(f) cmocka_unit_test_setup_teardown(f, setup_compress, site_teardown)
+#define T(f) cmocka_unit_test_setup_teardown(f, suite_setup, suite_teardown)
+#define TC(f) cmocka_unit_test_setup_teardown(f, setup_compress, suite_teardown)
 
 int main(void)
 {
@@ -472,5 +471,5 @@ int main(void)
 		TC(curl_compressed_on_the_fly),
 	};
 
-	return cmocka_run_group_tests(tests, group_setup, site_group_teardown);
+	return cmocka_run_group_tests(tests, group_setup, suite_group_teardown);
 }

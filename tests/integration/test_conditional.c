@@ -16,32 +16,31 @@
 #include <unistd.h>
 
 #include "harness.h"
-#include "h3_helpers.h"
 
 /* The current ETag of target, into out. */
 static void etag_of(const char *target, char *out, size_t size)
 {
-	struct response r;
+	struct http_reply r;
 
-	h3_request(site_srv.port, "GET", target, NULL, &r);
+	assert_rc_ok(client_request(suite_srv.port, "GET", target, NULL, &r));
 	assert_int_equal(r.status, 200);
-	assert_non_null(response_header(&r, "ETag"));
-	snprintf(out, size, "%s", response_header(&r, "ETag"));
-	response_free(&r);
+	assert_non_null(reply_header(&r, "ETag"));
+	snprintf(out, size, "%s", reply_header(&r, "ETag"));
+	reply_free(&r);
 }
 
 /* Status of GET target with one extra header line "name: value". */
 static int status_with(const char *method, const char *target, const char *name,
 		       const char *value)
 {
-	struct response r;
+	struct http_reply r;
 	char h[1024];
 	int status;
 
 	snprintf(h, sizeof(h), "%s: %s\r\n", name, value);
-	h3_request(site_srv.port, method, target, h, &r);
+	assert_rc_ok(client_request(suite_srv.port, method, target, h, &r));
 	status = r.status;
-	response_free(&r);
+	reply_free(&r);
 	return status;
 }
 
@@ -54,8 +53,8 @@ static void etag_from_inode_size_mtime(void **state)
 	struct stat st;
 
 	(void)state;
-	assert_int_equal(fixture_set_mtime(&site_fx, "frac.txt", OLD_MTIME, 700000000), 0);
-	fixture_path(&site_fx, "frac.txt", path, sizeof(path));
+	assert_int_equal(fixture_set_mtime(&suite_fx, "frac.txt", OLD_MTIME, 700000000), 0);
+	fixture_path(&suite_fx, "frac.txt", path, sizeof(path));
 	assert_int_equal(stat(path, &st), 0);
 	snprintf(want, sizeof(want), "\"%llx-%llx-%llx.%lx\"", (unsigned long long)st.st_ino,
 		 (unsigned long long)st.st_size, (unsigned long long)st.st_mtim.tv_sec,
@@ -70,25 +69,25 @@ static void etag_stable_and_changes_with_file(void **state)
 	char a[128], b[128], c[128], d[128];
 
 	(void)state;
-	assert_int_equal(fixture_write_str(&site_fx, "change.txt", "one\n"), 0);
-	assert_int_equal(fixture_set_mtime(&site_fx, "change.txt", OLD_MTIME, 0), 0);
+	assert_int_equal(fixture_write_str(&suite_fx, "change.txt", "one\n"), 0);
+	assert_int_equal(fixture_set_mtime(&suite_fx, "change.txt", OLD_MTIME, 0), 0);
 	etag_of("/change.txt", a, sizeof(a));
 	etag_of("/change.txt", b, sizeof(b));
 	assert_string_equal(a, b);
 	/* One nanosecond later, same size: another ETag. */
-	assert_int_equal(fixture_set_mtime(&site_fx, "change.txt", OLD_MTIME, 1), 0);
+	assert_int_equal(fixture_set_mtime(&suite_fx, "change.txt", OLD_MTIME, 1), 0);
 	etag_of("/change.txt", c, sizeof(c));
 	assert_string_not_equal(a, c);
 	/* Same mtime, other size. */
-	assert_int_equal(fixture_write_str(&site_fx, "change.txt", "three\n"), 0);
-	assert_int_equal(fixture_set_mtime(&site_fx, "change.txt", OLD_MTIME, 1), 0);
+	assert_int_equal(fixture_write_str(&suite_fx, "change.txt", "three\n"), 0);
+	assert_int_equal(fixture_set_mtime(&suite_fx, "change.txt", OLD_MTIME, 1), 0);
 	etag_of("/change.txt", d, sizeof(d));
 	assert_string_not_equal(c, d);
 	/* The listing has none. */
-	struct response r;
-	h3_request(site_srv.port, "GET", "/dir/", NULL, &r);
-	assert_null(response_header(&r, "ETag"));
-	response_free(&r);
+	struct http_reply r;
+	assert_rc_ok(client_request(suite_srv.port, "GET", "/dir/", NULL, &r));
+	assert_null(reply_header(&r, "ETag"));
+	reply_free(&r);
 }
 
 /* ---- If-None-Match ------------------------------------------------------------- */
@@ -98,32 +97,32 @@ static void etag_stable_and_changes_with_file(void **state)
 static void if_none_match_round_trip(void **state)
 {
 	struct client c;
-	struct response r, nm, next;
+	struct http_reply r, nm, next;
 	char h[256];
 
 	(void)state;
-	assert_rc_ok(client_connect(&c, site_srv.port));
+	assert_rc_ok(client_connect(&c, suite_srv.port));
 	assert_rc_ok(client_send_request(&c, "GET", "/hello.txt", NULL));
-	assert_rc_ok(client_read_response(&c, &r, false));
+	assert_rc_ok(client_read_reply(&c, &r, false));
 	assert_int_equal(r.status, 200);
-	snprintf(h, sizeof(h), "If-None-Match: %s\r\n", response_header(&r, "ETag"));
+	snprintf(h, sizeof(h), "If-None-Match: %s\r\n", reply_header(&r, "ETag"));
 	assert_rc_ok(client_send_request(&c, "GET", "/hello.txt", h));
-	assert_rc_ok(client_read_response(&c, &nm, false));
+	assert_rc_ok(client_read_reply(&c, &nm, false));
 	assert_int_equal(nm.status, 304);
 	assert_string_equal(nm.reason, "Not Modified");
-	assert_header(&nm, "ETag", response_header(&r, "ETag"));
-	assert_header(&nm, "Last-Modified", response_header(&r, "Last-Modified"));
+	assert_header(&nm, "ETag", reply_header(&r, "ETag"));
+	assert_header(&nm, "Last-Modified", reply_header(&r, "Last-Modified"));
 	assert_header_match(&nm, "Date", IMF_FIXDATE_RE);
-	assert_null(response_header(&nm, "Content-Length"));
-	assert_null(response_header(&nm, "Content-Type"));
+	assert_null(reply_header(&nm, "Content-Length"));
+	assert_null(reply_header(&nm, "Content-Type"));
 	assert_int_equal(nm.body_len, 0);
 	assert_rc_ok(client_send_request(&c, "GET", "/hello.txt", "Connection: close\r\n"));
-	assert_rc_ok(client_read_response(&c, &next, false));
+	assert_rc_ok(client_read_reply(&c, &next, false));
 	assert_int_equal(next.status, 200);
 	assert_body_str(&next, HELLO_BODY);
-	response_free(&r);
-	response_free(&nm);
-	response_free(&next);
+	reply_free(&r);
+	reply_free(&nm);
+	reply_free(&next);
 	client_close(&c);
 }
 
@@ -149,24 +148,24 @@ static void if_none_match_lists_star_weak(void **state)
 
 static void if_none_match_beats_if_modified_since(void **state)
 {
-	struct response r;
+	struct http_reply r;
 	char etag[128], h[512];
 
 	(void)state;
 	etag_of("/old.txt", etag, sizeof(etag));
 	/* A matching If-Modified-Since is ignored when If-None-Match does not
 	 * match... */
-	h3_request(site_srv.port, "GET", "/old.txt",
+	assert_rc_ok(client_request(suite_srv.port, "GET", "/old.txt",
 		   "If-None-Match: \"other\"\r\n"
-		   "If-Modified-Since: Sun, 09 Sep 2001 01:46:40 GMT\r\n", &r);
+		   "If-Modified-Since: Sun, 09 Sep 2001 01:46:40 GMT\r\n", &r));
 	assert_int_equal(r.status, 200);
-	response_free(&r);
+	reply_free(&r);
 	/* ...and a failing one when it does. */
 	snprintf(h, sizeof(h), "If-None-Match: %s\r\n"
 		 "If-Modified-Since: Sat, 08 Sep 2001 00:00:00 GMT\r\n", etag);
-	h3_request(site_srv.port, "GET", "/old.txt", h, &r);
+	assert_rc_ok(client_request(suite_srv.port, "GET", "/old.txt", h, &r));
 	assert_int_equal(r.status, 304);
-	response_free(&r);
+	reply_free(&r);
 }
 
 /* curl keeps the ETag in a file and sends it back: 304, nothing saved. */
@@ -176,9 +175,9 @@ static void curl_etag_save_compare(void **state)
 	char u[128], etags[512], out[512];
 
 	(void)state;
-	snprintf(u, sizeof(u), "http://127.0.0.1:%d/hello.txt", site_srv.port);
-	h3_side_path(&site_fx, "etags.txt", etags, sizeof(etags));
-	h3_side_path(&site_fx, "curl-out.txt", out, sizeof(out));
+	snprintf(u, sizeof(u), "http://127.0.0.1:%d/hello.txt", suite_srv.port);
+	fixture_side_path(&suite_fx, "etags.txt", etags, sizeof(etags));
+	fixture_side_path(&suite_fx, "curl-out.txt", out, sizeof(out));
 	const char *save[] = {"curl", "-s", "-S", "--max-time", "5", "--etag-save", etags,
 			      "-o", out, "-w", "%{http_code}", u, NULL};
 	assert_int_equal(harness_run(save, NULL, HARNESS_WAIT_MS + 2000, &rr), 0);
@@ -199,7 +198,7 @@ static void curl_etag_save_compare(void **state)
 
 static void if_match_412(void **state)
 {
-	struct response r;
+	struct http_reply r;
 	char etag[128], weak[140];
 
 	(void)state;
@@ -208,16 +207,16 @@ static void if_match_412(void **state)
 	assert_int_equal(status_with("GET", "/hello.txt", "If-Match", etag), 200);
 	assert_int_equal(status_with("GET", "/hello.txt", "If-Match", "*"), 200);
 	assert_int_equal(status_with("GET", "/hello.txt", "If-Match", weak), 412);
-	h3_request(site_srv.port, "GET", "/hello.txt", "If-Match: \"stale\"\r\n", &r);
+	assert_rc_ok(client_request(suite_srv.port, "GET", "/hello.txt", "If-Match: \"stale\"\r\n", &r));
 	assert_int_equal(r.status, 412);
 	assert_string_equal(r.reason, "Precondition Failed");
 	assert_contains(r.body, r.body_len, "<p>Error code: 412</p>");
-	response_free(&r);
+	reply_free(&r);
 	/* If-Match is evaluated before If-None-Match. */
-	h3_request(site_srv.port, "GET", "/hello.txt",
-		   "If-Match: \"stale\"\r\nIf-None-Match: *\r\n", &r);
+	assert_rc_ok(client_request(suite_srv.port, "GET", "/hello.txt",
+		   "If-Match: \"stale\"\r\nIf-None-Match: *\r\n", &r));
 	assert_int_equal(r.status, 412);
-	response_free(&r);
+	reply_free(&r);
 }
 
 static void if_unmodified_since_412(void **state)
@@ -230,31 +229,31 @@ static void if_unmodified_since_412(void **state)
 	assert_int_equal(status_with("GET", "/old.txt", "If-Unmodified-Since", "garbage"), 200);
 	/* Ignored under If-Match. */
 	char etag[128], h[512];
-	struct response r;
+	struct http_reply r;
 	etag_of("/old.txt", etag, sizeof(etag));
 	snprintf(h, sizeof(h), "If-Match: %s\r\nIf-Unmodified-Since: Sat, 01 Jan 2000 00:00:00 GMT\r\n",
 		 etag);
-	h3_request(site_srv.port, "GET", "/old.txt", h, &r);
+	assert_rc_ok(client_request(suite_srv.port, "GET", "/old.txt", h, &r));
 	assert_int_equal(r.status, 200);
-	response_free(&r);
+	reply_free(&r);
 }
 
 /* Preconditions come before Range: a 304 wins over a 206. */
 static void not_modified_before_range(void **state)
 {
-	struct response r;
+	struct http_reply r;
 	char etag[128], h[512];
 
 	(void)state;
 	etag_of("/big.bin", etag, sizeof(etag));
 	snprintf(h, sizeof(h), "If-None-Match: %s\r\nRange: bytes=0-9\r\n", etag);
-	h3_request(site_srv.port, "GET", "/big.bin", h, &r);
+	assert_rc_ok(client_request(suite_srv.port, "GET", "/big.bin", h, &r));
 	assert_int_equal(r.status, 304);
-	assert_null(response_header(&r, "Content-Range"));
-	response_free(&r);
+	assert_null(reply_header(&r, "Content-Range"));
+	reply_free(&r);
 }
 
-#define T(f) cmocka_unit_test_setup_teardown(f, site_setup, site_teardown)
+#define T(f) cmocka_unit_test_setup_teardown(f, suite_setup, suite_teardown)
 
 int main(void)
 {
@@ -270,5 +269,5 @@ int main(void)
 		T(not_modified_before_range),
 	};
 
-	return cmocka_run_group_tests(tests, site_group_setup, site_group_teardown);
+	return cmocka_run_group_tests(tests, suite_group_setup, suite_group_teardown);
 }

@@ -15,16 +15,16 @@
 
 static void expect_pipe_file(struct client *c, int i, bool head)
 {
-	struct response r;
+	struct http_reply r;
 
-	assert_rc_ok(client_read_response(c, &r, head));
+	assert_rc_ok(client_read_reply(c, &r, head));
 	assert_int_equal(r.status, 200);
 	if (head) {
 		assert_int_equal(r.body_len, 0);
 	} else {
 		assert_body_str(&r, pipe_body(i));
 	}
-	response_free(&r);
+	reply_free(&r);
 }
 
 static void expect_closed(struct client *c)
@@ -42,7 +42,7 @@ static void keep_alive_five_sequential(void **state)
 	int i;
 
 	(void)state;
-	assert_rc_ok(client_connect(&c, site_srv.port));
+	assert_rc_ok(client_connect(&c, suite_srv.port));
 	for (i = 0; i < 5; i++) {
 		snprintf(target, sizeof(target), "/p%d.txt", i);
 		assert_rc_ok(client_send_request(&c, "GET", target, NULL));
@@ -57,19 +57,19 @@ static void keep_alive_five_sequential(void **state)
 
 static void http10_closes_by_default(void **state)
 {
-	struct response r;
+	struct http_reply r;
 	struct client c;
 
 	(void)state;
-	assert_rc_ok(client_connect(&c, site_srv.port));
+	assert_rc_ok(client_connect(&c, suite_srv.port));
 	assert_rc_ok(client_send_str(&c, "GET /hello.txt HTTP/1.0\r\n\r\n"));
-	assert_rc_ok(client_read_response(&c, &r, false));
+	assert_rc_ok(client_read_reply(&c, &r, false));
 	assert_string_equal(r.version, "HTTP/1.1");
 	assert_int_equal(r.status, 200);
 	assert_body_str(&r, HELLO_BODY);
 	expect_closed(&c);
 	client_close(&c);
-	response_free(&r);
+	reply_free(&r);
 }
 
 static void http10_keep_alive_honoured(void **state)
@@ -79,7 +79,7 @@ static void http10_keep_alive_honoured(void **state)
 	struct client c;
 
 	(void)state;
-	assert_rc_ok(client_connect(&c, site_srv.port));
+	assert_rc_ok(client_connect(&c, suite_srv.port));
 	assert_rc_ok(client_send_str(&c, req));
 	expect_pipe_file(&c, 1, false);
 	assert_rc_ok(client_send_str(&c, "GET /p2.txt HTTP/1.0\r\n\r\n"));
@@ -93,7 +93,7 @@ static void connection_close_honoured(void **state)
 	struct client c;
 
 	(void)state;
-	assert_rc_ok(client_connect(&c, site_srv.port));
+	assert_rc_ok(client_connect(&c, suite_srv.port));
 	/* Any case: the header value is a case-insensitive token. */
 	assert_rc_ok(client_send_request(&c, "GET", "/p7.txt",
 					 "Connection: Close\r\n"));
@@ -117,7 +117,7 @@ static void pipelining_ten_in_order(void **state)
 			 i == 9 ? "Connection: close\r\n" : "");
 		hbuf_append(&req, line, strlen(line));
 	}
-	assert_rc_ok(client_connect(&c, site_srv.port));
+	assert_rc_ok(client_connect(&c, suite_srv.port));
 	assert_rc_ok(client_send(&c, req.data, req.len));
 	hbuf_free(&req);
 	for (i = 0; i < 10; i++)
@@ -136,16 +136,16 @@ static void pipelining_hundred(void **state)
 	(void)state;
 	for (i = 0; i < 100; i++)
 		hbuf_append(&req, one, strlen(one));
-	assert_rc_ok(client_connect(&c, site_srv.port));
+	assert_rc_ok(client_connect(&c, suite_srv.port));
 	assert_rc_ok(client_send(&c, req.data, req.len));
 	hbuf_free(&req);
 	for (i = 0; i < 100; i++) {
-		struct response r;
+		struct http_reply r;
 
-		assert_rc_ok(client_read_response(&c, &r, false));
+		assert_rc_ok(client_read_reply(&c, &r, false));
 		assert_int_equal(r.status, 200);
 		assert_body_str(&r, HELLO_BODY);
-		response_free(&r);
+		reply_free(&r);
 	}
 	client_close(&c);
 }
@@ -162,7 +162,7 @@ static void request_one_byte_at_a_time(void **state)
 	size_t i;
 
 	(void)state;
-	assert_rc_ok(client_connect(&c, site_srv.port));
+	assert_rc_ok(client_connect(&c, suite_srv.port));
 	for (i = 0; i < strlen(req); i++)
 		assert_rc_ok(client_send(&c, req + i, 1));
 	expect_pipe_file(&c, 6, false);
@@ -179,7 +179,7 @@ static void get_with_body_then_pipelined(void **state)
 	struct client c;
 
 	(void)state;
-	assert_rc_ok(client_connect(&c, site_srv.port));
+	assert_rc_ok(client_connect(&c, suite_srv.port));
 	assert_rc_ok(client_send_str(&c, req));
 	expect_pipe_file(&c, 1, false);
 	expect_pipe_file(&c, 2, false);
@@ -189,33 +189,33 @@ static void get_with_body_then_pipelined(void **state)
 static void head_pipelined_with_big_get(void **state)
 {
 	char *want = malloc(BIG_LEN);
-	struct response h, g;
+	struct http_reply h, g;
 	struct client c;
 
 	(void)state;
 	assert_non_null(want);
 	harness_fill(want, BIG_LEN, BIG_SEED);
-	assert_rc_ok(client_connect(&c, site_srv.port));
+	assert_rc_ok(client_connect(&c, suite_srv.port));
 	assert_rc_ok(client_send_str(&c,
 		"HEAD /big.bin HTTP/1.1\r\nHost: x\r\n\r\n"
 		"GET /big.bin HTTP/1.1\r\nHost: x\r\n\r\n"));
-	assert_rc_ok(client_read_response(&c, &h, true));
+	assert_rc_ok(client_read_reply(&c, &h, true));
 	assert_int_equal(h.status, 200);
 	assert_header(&h, "Content-Length", "102400");
-	assert_rc_ok(client_read_response(&c, &g, false));
+	assert_rc_ok(client_read_reply(&c, &g, false));
 	assert_int_equal(g.status, 200);
 	assert_body(&g, want, BIG_LEN);
 	client_close(&c);
 	free(want);
-	response_free(&h);
-	response_free(&g);
+	reply_free(&h);
+	reply_free(&g);
 }
 
 /* ---- curl ------------------------------------------------------------------ */
 
 static void url(char *buf, size_t size, const char *path)
 {
-	snprintf(buf, size, "http://127.0.0.1:%d%s", site_srv.port, path);
+	snprintf(buf, size, "http://127.0.0.1:%d%s", suite_srv.port, path);
 }
 
 static void curl_get(void **state)
@@ -329,7 +329,7 @@ static void curl_http10(void **state)
 	run_result_free(&r);
 }
 
-#define T(f) cmocka_unit_test_setup_teardown(f, site_setup, site_teardown)
+#define T(f) cmocka_unit_test_setup_teardown(f, suite_setup, suite_teardown)
 
 int main(void)
 {
@@ -351,5 +351,5 @@ int main(void)
 		T(curl_http10),
 	};
 
-	return cmocka_run_group_tests(tests, site_group_setup, site_group_teardown);
+	return cmocka_run_group_tests(tests, suite_group_setup, suite_group_teardown);
 }

@@ -17,34 +17,34 @@
 /* Send raw on a fresh connection and read one response into r; the server
  * must then close the connection with nothing more on it. */
 static void exchange_then_close(const void *raw, size_t len, bool head,
-				struct response *r)
+				struct http_reply *r)
 {
 	struct client c;
 	size_t extra = 0;
 	int rc;
 
-	assert_rc_ok(client_connect(&c, site_srv.port));
+	assert_rc_ok(client_connect(&c, suite_srv.port));
 	rc = client_send(&c, raw, len);
 	/* An early answer and close (414, 431) may cut our send short. */
 	if (rc != CLIENT_OK && rc != CLIENT_CLOSED)
 		fail_msg("send failed: %d", rc);
-	assert_rc_ok(client_read_response(&c, r, head));
+	assert_rc_ok(client_read_reply(&c, r, head));
 	if (client_wait_close(&c, HARNESS_WAIT_MS, &extra) != 1)
 		fail_msg("status %d: connection not closed", r->status);
 	assert_int_equal(extra, 0);
 	client_close(&c);
 }
 
-static void check_error_page(const struct response *r, int code)
+static void check_error_page(const struct http_reply *r, int code)
 {
 	char line[64];
 
 	snprintf(line, sizeof(line), "<p>Error code: %d</p>", code);
 	assert_header(r, "Content-Type", "text/html;charset=utf-8");
 	assert_header(r, "Connection", "close");
-	assert_non_null(response_header(r, "Content-Length"));
+	assert_non_null(reply_header(r, "Content-Length"));
 	assert_header_match(r, "Date", IMF_FIXDATE_RE);
-	assert_non_null(response_header(r, "Server"));
+	assert_non_null(reply_header(r, "Server"));
 	assert_contains(r->body, r->body_len, "<title>Error response</title>");
 	assert_contains(r->body, r->body_len, line);
 }
@@ -52,13 +52,13 @@ static void check_error_page(const struct response *r, int code)
 /* Status of raw, after checking the error page and the close. */
 static int error_status(const void *raw, size_t len)
 {
-	struct response r;
+	struct http_reply r;
 	int status;
 
 	exchange_then_close(raw, len, false, &r);
 	status = r.status;
 	check_error_page(&r, status);
-	response_free(&r);
+	reply_free(&r);
 	return status;
 }
 
@@ -202,16 +202,16 @@ static void target_over_8k_414(void **state)
 static void target_of_exactly_8k_accepted(void **state)
 {
 	char *req = long_target_request(8192);
-	struct response r;
+	struct http_reply r;
 
 	(void)state;
 	assert_non_null(req);
-	assert_rc_ok(http_exchange(site_srv.port, req, strlen(req), false, &r));
+	assert_rc_ok(client_exchange(suite_srv.port, req, strlen(req), false, &r));
 	if (r.status == 414)
 		fail_msg("an 8192-byte target is within the limit");
 	assert_int_equal(r.status, 404);
 	free(req);
-	response_free(&r);
+	reply_free(&r);
 }
 
 static void much_longer_target_414(void **state)
@@ -272,15 +272,15 @@ static void header_block_over_64k_431(void **state)
 static void header_block_under_64k_accepted(void **state)
 {
 	char *req = header_request(60, 1000); /* ~60 KB in 60 fields */
-	struct response r;
+	struct http_reply r;
 
 	(void)state;
 	assert_non_null(req);
-	assert_rc_ok(http_exchange(site_srv.port, req, strlen(req), false, &r));
+	assert_rc_ok(client_exchange(suite_srv.port, req, strlen(req), false, &r));
 	assert_int_equal(r.status, 200);
 	assert_body_str(&r, HELLO_BODY);
 	free(req);
-	response_free(&r);
+	reply_free(&r);
 }
 
 static void header_fields_over_100_431(void **state)
@@ -296,14 +296,14 @@ static void header_fields_over_100_431(void **state)
 static void header_fields_100_accepted(void **state)
 {
 	char *req = header_request(100, 4);
-	struct response r;
+	struct http_reply r;
 
 	(void)state;
 	assert_non_null(req);
-	assert_rc_ok(http_exchange(site_srv.port, req, strlen(req), false, &r));
+	assert_rc_ok(client_exchange(suite_srv.port, req, strlen(req), false, &r));
 	assert_int_equal(r.status, 200);
 	free(req);
-	response_free(&r);
+	reply_free(&r);
 }
 
 /* ---- paths ------------------------------------------------------------------- */
@@ -316,14 +316,14 @@ static void nul_in_path_refused(void **state)
 
 	(void)state;
 	for (i = 0; i < sizeof(targets) / sizeof(targets[0]); i++) {
-		struct response r;
+		struct http_reply r;
 
-		assert_rc_ok(http_get(site_srv.port, targets[i], &r));
+		assert_rc_ok(client_get(suite_srv.port, targets[i], &r));
 		if (r.status != 400 && r.status != 404)
 			fail_msg("%s: got %d, want 400 or 404", targets[i],
 				 r.status);
 		assert_false(harness_contains(r.body, r.body_len, "Hello"));
-		response_free(&r);
+		reply_free(&r);
 	}
 }
 
@@ -359,8 +359,8 @@ static void traversal_never_leaves_root(void **state)
 
 	(void)state;
 	for (i = 0; i < sizeof(targets) / sizeof(targets[0]); i++) {
-		struct response r;
-		int rc = http_get(site_srv.port, targets[i], &r);
+		struct http_reply r;
+		int rc = client_get(suite_srv.port, targets[i], &r);
 
 		if (rc != CLIENT_OK)
 			fail_msg("%s: no complete response (%d)", targets[i], rc);
@@ -370,7 +370,7 @@ static void traversal_never_leaves_root(void **state)
 		    harness_contains(r.body, r.body_len, "href=\"root/\""))
 			fail_msg("%s: %d leaked outside the root:\n%s", targets[i],
 				 r.status, r.body);
-		response_free(&r);
+		reply_free(&r);
 	}
 }
 
@@ -382,7 +382,7 @@ static void refused_request_with_body_closes_cleanly(void **state)
 	static const char head[] = "POST /hello.txt HTTP/1.1\r\nHost: x\r\n"
 				   "Content-Length: 32768\r\n\r\n";
 	struct hbuf req = { 0 };
-	struct response r;
+	struct http_reply r;
 	struct client c;
 	char *body = malloc(32768);
 	size_t extra = 0;
@@ -393,10 +393,10 @@ static void refused_request_with_body_closes_cleanly(void **state)
 	hbuf_append_str(&req, head);
 	hbuf_append(&req, body, 32768);
 	free(body);
-	assert_rc_ok(client_connect(&c, site_srv.port));
+	assert_rc_ok(client_connect(&c, suite_srv.port));
 	assert_rc_ok(client_send(&c, req.data, req.len));
 	hbuf_free(&req);
-	assert_rc_ok(client_read_response(&c, &r, false));
+	assert_rc_ok(client_read_reply(&c, &r, false));
 	assert_in_range(r.status, 405, 501);
 	assert_int_equal(client_wait_close(&c, HARNESS_WAIT_MS, &extra), 1);
 	assert_int_equal(extra, 0);
@@ -404,7 +404,7 @@ static void refused_request_with_body_closes_cleanly(void **state)
 		fail_msg("connection reset after the %d instead of closed",
 			 r.status);
 	client_close(&c);
-	response_free(&r);
+	reply_free(&r);
 }
 
 /* Nothing is ever written into the served directory. */
@@ -412,15 +412,16 @@ static void put_writes_nothing(void **state)
 {
 	static const char req[] = "PUT /new.txt HTTP/1.1\r\nHost: x\r\n"
 				  "Content-Length: 4\r\n\r\nnew\n";
-	struct response r;
+	struct http_reply r;
 	char path[512];
 
 	(void)state;
-	assert_rc_ok(http_exchange(site_srv.port, req, strlen(req), false, &r));
-	assert_true(r.status == 501 || r.status == 405);
-	fixture_path(&site_fx, "new.txt", path, sizeof(path));
+	assert_rc_ok(client_exchange(suite_srv.port, req, strlen(req), false, &r));
+	assert_int_equal(r.status, 405);
+	assert_header(&r, "Allow", "GET, HEAD, OPTIONS");
+	fixture_path(&suite_fx, "new.txt", path, sizeof(path));
 	assert_int_equal(access(path, F_OK), -1);
-	response_free(&r);
+	reply_free(&r);
 }
 
 /* "GET /path" with no version is HTTP/0.9, which python answers too:
@@ -430,7 +431,7 @@ static void http09_answer(const char *raw, const char *want)
 	struct client c;
 	size_t extra = 0;
 
-	assert_rc_ok(client_connect(&c, site_srv.port));
+	assert_rc_ok(client_connect(&c, suite_srv.port));
 	assert_rc_ok(client_send_str(&c, raw));
 	assert_int_equal(client_wait_close(&c, HARNESS_WAIT_MS, &extra), 1);
 	assert_int_equal(extra, strlen(want));
@@ -445,7 +446,7 @@ static void http09_body_alone(void **state)
 	http09_answer("GET /d/f\r\nUser-Agent: old\r\n\r\n", SLASH_BODY);
 }
 
-#define T(f) cmocka_unit_test_setup_teardown(f, site_setup, site_teardown)
+#define T(f) cmocka_unit_test_setup_teardown(f, suite_setup, suite_teardown)
 
 int main(void)
 {
@@ -473,5 +474,5 @@ int main(void)
 		T(put_writes_nothing),
 	};
 
-	return cmocka_run_group_tests(tests, site_group_setup, site_group_teardown);
+	return cmocka_run_group_tests(tests, suite_group_setup, suite_group_teardown);
 }

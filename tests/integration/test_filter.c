@@ -77,15 +77,15 @@ static char *run_out(const char *cmd, int *exit_code)
 static void script_hash_and_csp(void **state)
 {
 	(void)state;
-	struct server s;
+	struct test_server s;
 	const char *args[] = {
 		"-q", "--header",
 		"Content-Security-Policy: default-src 'none'; style-src 'unsafe-inline'; "
 		"script-src 'sha256-" LISTING_FILTER_SCRIPT_SHA256 "'",
 		NULL};
 	assert_int_equal(harness_start(&s, fx.root, args), 0);
-	struct response r;
-	assert_rc_ok(http_get(s.port, "/", &r));
+	struct http_reply r;
+	assert_rc_ok(client_get(s.port, "/", &r));
 	assert_int_equal(r.status, 200);
 	assert_header_match(&r, "Content-Security-Policy", "script-src 'sha256-");
 	const char *open = strstr(r.body, "<script>");
@@ -104,7 +104,7 @@ static void script_hash_and_csp(void **state)
 	assert_int_equal(rc, 0);
 	assert_string_equal(hash, LISTING_FILTER_SCRIPT_SHA256 "\n");
 	free(hash);
-	response_free(&r);
+	reply_free(&r);
 	assert_int_equal(harness_stop(&s), 0);
 }
 
@@ -115,7 +115,7 @@ static void filters_ten_thousand_in_chromium(void **state)
 	free(run_out("command -v chromium", &rc));
 	if (rc != 0)
 		skip();
-	struct server s;
+	struct test_server s;
 	const char *args[] = {"-q", NULL};
 	assert_int_equal(harness_start(&s, fx.root, args), 0);
 	char cmd[800];

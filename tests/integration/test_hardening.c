@@ -42,15 +42,15 @@ static int make_special_files(void)
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	int fd, rc = 0;
 
-	rc |= mkfifo(fixture_path(&site_fx, "fifo", path, sizeof(path)), 0644);
-	fixture_path(&site_fx, "sock", sa.sun_path, sizeof(sa.sun_path));
+	rc |= mkfifo(fixture_path(&suite_fx, "fifo", path, sizeof(path)), 0644);
+	fixture_path(&suite_fx, "sock", sa.sun_path, sizeof(sa.sun_path));
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
 		rc = -1;
 	if (fd >= 0)
 		close(fd);
 	/* A device node needs root; without it the test skips that case. */
-	(void)mknod(fixture_path(&site_fx, "null", path, sizeof(path)),
+	(void)mknod(fixture_path(&suite_fx, "null", path, sizeof(path)),
 		    S_IFCHR | 0666, makedev(1, 3));
 	return rc;
 }
@@ -58,7 +58,7 @@ static int make_special_files(void)
 static int make_huge_file(void)
 {
 	char path[PATH_MAX];
-	int fd = open(fixture_path(&site_fx, "huge.bin", path, sizeof(path)),
+	int fd = open(fixture_path(&suite_fx, "huge.bin", path, sizeof(path)),
 		      O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 
 	if (fd < 0)
@@ -70,57 +70,26 @@ static int make_huge_file(void)
 	return close(fd);
 }
 
-/* Beyond the standard site (secret.txt next to the root):
- *   out -> ../secret.txt          abs_out -> PARENT/secret.txt
- *   dir/up_out -> ../../secret.txt esc -> ..
- *   in_link -> hello.txt          dir/link -> b.txt (standard)
- *   fifo, sock, null (char device, root only), huge.bin (sparse) */
+/* Beyond the standard site: the escape links (fixture_escape_links),
+ * fifo, sock, null (char device, root only), huge.bin (sparse). */
 static int group_setup(void **state)
 {
-	char target[PATH_MAX];
 	int rc;
 
 	(void)state;
-	if (fixture_standard_site(&site_fx) < 0)
+	if (fixture_standard_site(&suite_fx) < 0)
 		return -1;
-	snprintf(target, sizeof(target), "%s/secret.txt", site_fx.parent);
-	rc = fixture_symlink(&site_fx, "../secret.txt", "out");
-	rc |= fixture_symlink(&site_fx, target, "abs_out");
-	rc |= fixture_symlink(&site_fx, "../../secret.txt", "dir/up_out");
-	rc |= fixture_symlink(&site_fx, "..", "esc");
-	rc |= fixture_symlink(&site_fx, "hello.txt", "in_link");
+	rc = fixture_escape_links(&suite_fx);
 	rc |= make_special_files();
 	rc |= make_huge_file();
 	return rc ? -1 : 0;
 }
 
-static int cleanup(void **state)
-{
-	(void)state;
-	harness_close_clients();
-	if (site_srv.pid > 0)
-		harness_stop(&site_srv);
-	site_srv.pid = 0;
-	return 0;
-}
-
-static void start(const char *extra[])
-{
-	assert_int_equal(harness_start(&site_srv, site_fx.root, extra), 0);
-}
-
-static void stop(void)
-{
-	harness_close_clients();
-	assert_int_equal(harness_stop(&site_srv), 0);
-	site_srv.pid = 0;
-}
-
 /* ---- helpers --------------------------------------------------------- */
 
-static int get_status(const char *target, struct response *r)
+static int get_status(const char *target, struct http_reply *r)
 {
-	int rc = http_get(site_srv.port, target, r);
+	int rc = client_get(suite_srv.port, target, r);
 
 	if (rc != CLIENT_OK)
 		fail_msg("GET %s: %s", target, client_rc_name(rc));
@@ -129,16 +98,16 @@ static int get_status(const char *target, struct response *r)
 
 static void expect_get(const char *target, int status, const char *body)
 {
-	struct response r;
+	struct http_reply r;
 
 	if (get_status(target, &r) != status)
 		fail_msg("GET %s: %d, expected %d", target, r.status, status);
 	if (body)
 		assert_body_str(&r, body);
-	response_free(&r);
+	reply_free(&r);
 }
 
-static void assert_no_secret(const char *what, const struct response *r)
+static void assert_no_secret(const char *what, const struct http_reply *r)
 {
 	if (harness_contains(r->body, r->body_len, SECRET_MARK) ||
 	    harness_contains(r->head, r->head_len, SECRET_MARK) ||
@@ -194,22 +163,22 @@ static bool readable_now(int fd)
  * close, with nothing more: the bytes after were not a second request. */
 static void expect_refused_and_closed(const char *raw, size_t len, int status)
 {
-	struct response r;
+	struct http_reply r;
 	struct client c;
 	size_t extra = 99;
 
-	assert_rc_ok(client_connect(&c, site_srv.port));
+	assert_rc_ok(client_connect(&c, suite_srv.port));
 	int rc = client_send(&c, raw, len);
 	if (rc != CLIENT_OK && rc != CLIENT_CLOSED)
 		fail_msg("send: %s", client_rc_name(rc));
-	rc = client_read_response(&c, &r, false);
+	rc = client_read_reply(&c, &r, false);
 	if (rc != CLIENT_OK)
 		fail_msg("%.60s...: %s", raw, client_rc_name(rc));
 	if (r.status != status)
 		fail_msg("%.80s...: %d, expected %d", raw, r.status, status);
 	assert_header(&r, "Connection", "close");
 	assert_no_secret(raw, &r);
-	response_free(&r);
+	reply_free(&r);
 	assert_int_equal(client_wait_close(&c, HARNESS_WAIT_MS, &extra), 1);
 	if (extra != 0)
 		fail_msg("%.80s...: %zu more bytes after the %d: a second answer", raw,
@@ -227,26 +196,26 @@ static void symlinks_out_of_root_404(void **state)
 	};
 
 	(void)state;
-	start(NULL);
+	suite_start(NULL);
 	for (size_t i = 0; i < sizeof(targets) / sizeof(targets[0]); i++) {
-		struct response r;
+		struct http_reply r;
 
 		if (get_status(targets[i], &r) != 404)
 			fail_msg("GET %s: %d, expected 404", targets[i], r.status);
 		assert_no_secret(targets[i], &r);
-		response_free(&r);
+		reply_free(&r);
 	}
-	stop();
+	suite_stop();
 }
 
 static void symlinks_inside_root_served(void **state)
 {
 	(void)state;
-	start(NULL);
+	suite_start(NULL);
 	expect_get("/in_link", 200, HELLO_BODY);
 	expect_get("/dir/link", 200, "b\n");
 	expect_get("/dir/dirlink/inner.txt", 200, "inner\n");
-	stop();
+	suite_stop();
 }
 
 static void follow_symlinks_serves_outside(void **state)
@@ -254,14 +223,14 @@ static void follow_symlinks_serves_outside(void **state)
 	static const char *extra[] = { "--follow-symlinks", NULL };
 
 	(void)state;
-	start(extra);
+	suite_start(extra);
 	expect_get("/out", 200, SECRET_BODY);
 	expect_get("/abs_out", 200, SECRET_BODY);
 	expect_get("/dir/up_out", 200, SECRET_BODY);
 	expect_get("/in_link", 200, HELLO_BODY);
 	/* The request itself still cannot climb: only symlinks lead out. */
 	expect_get("/%2e%2e/secret.txt", 404, NULL);
-	stop();
+	suite_stop();
 }
 
 /* Each of these reaches for ../secret.txt (or /etc/passwd) one way or
@@ -310,9 +279,9 @@ static const char *const hostile_targets[] = {
 static void encoded_traversal_never_leaks(void **state)
 {
 	(void)state;
-	start(NULL);
+	suite_start(NULL);
 	for (size_t i = 0; i < sizeof(hostile_targets) / sizeof(hostile_targets[0]); i++) {
-		struct response r;
+		struct http_reply r;
 
 		get_status(hostile_targets[i], &r);
 		assert_no_secret(hostile_targets[i], &r);
@@ -320,44 +289,44 @@ static void encoded_traversal_never_leaks(void **state)
 		    (harness_contains(r.body, r.body_len, "href=\"secret.txt\"") ||
 		     harness_contains(r.body, r.body_len, "href=\"root/\"")))
 			fail_msg("%s: listed the directory above the root", hostile_targets[i]);
-		response_free(&r);
+		reply_free(&r);
 	}
-	stop();
+	suite_stop();
 }
 
 static void special_files_403_without_blocking(void **state)
 {
 	static const char *const targets[] = { "/fifo", "/sock", "/null" };
 	char path[PATH_MAX];
-	struct response r;
+	struct http_reply r;
 	struct client c;
 
 	(void)state;
-	start(NULL);
-	assert_rc_ok(client_connect(&c, site_srv.port));
+	suite_start(NULL);
+	assert_rc_ok(client_connect(&c, suite_srv.port));
 	for (size_t i = 0; i < sizeof(targets) / sizeof(targets[0]); i++) {
 		struct stat st;
 
-		if (lstat(fixture_path(&site_fx, targets[i] + 1, path, sizeof(path)), &st) < 0)
+		if (lstat(fixture_path(&suite_fx, targets[i] + 1, path, sizeof(path)), &st) < 0)
 			continue; /* no device node without root */
 		/* On one keep-alive connection: a child stuck opening the FIFO
 		 * would never answer the next request either. */
 		assert_rc_ok(client_send_request(&c, "GET", targets[i], NULL));
-		assert_rc_ok(client_read_response(&c, &r, false));
+		assert_rc_ok(client_read_reply(&c, &r, false));
 		if (r.status != 403)
 			fail_msg("GET %s: %d, expected 403", targets[i], r.status);
-		response_free(&r);
+		reply_free(&r);
 		assert_rc_ok(client_send_request(&c, "HEAD", targets[i], NULL));
-		assert_rc_ok(client_read_response(&c, &r, true));
+		assert_rc_ok(client_read_reply(&c, &r, true));
 		assert_int_equal(r.status, 403);
-		response_free(&r);
+		reply_free(&r);
 	}
 	assert_rc_ok(client_send_request(&c, "GET", "/hello.txt", NULL));
-	assert_rc_ok(client_read_response(&c, &r, false));
+	assert_rc_ok(client_read_reply(&c, &r, false));
 	assert_int_equal(r.status, 200);
-	response_free(&r);
+	reply_free(&r);
 	client_close(&c);
-	stop();
+	suite_stop();
 }
 
 /* ---- smuggling -------------------------------------------------------- */
@@ -410,12 +379,12 @@ static const char *const smuggling_shapes[] = {
 static void smuggling_shapes_400_and_closed(void **state)
 {
 	(void)state;
-	start(NULL);
+	suite_start(NULL);
 	for (size_t i = 0; i < sizeof(smuggling_shapes) / sizeof(smuggling_shapes[0]); i++)
 		expect_refused_and_closed(smuggling_shapes[i], strlen(smuggling_shapes[i]), 400);
 	static const char nul[] = "GET / HTTP/1.1\r\nHost: x\r\nX: a\0b\r\n\r\n" NEXT;
 	expect_refused_and_closed(nul, sizeof(nul) - 1, 400);
-	stop();
+	suite_stop();
 }
 
 /* The allowed bodies are read and thrown away, and what follows is the
@@ -429,36 +398,36 @@ static void delimited_bodies_discarded(void **state)
 				      "5\r\nGET /\r\n0\r\n\r\n"
 				      "GET /p2.txt HTTP/1.1\r\nHost: x\r\n\r\n";
 	const char *const reqs[] = { cl, chunked };
-	struct response r;
+	struct http_reply r;
 	struct client c;
 
 	(void)state;
-	start(NULL);
+	suite_start(NULL);
 	for (size_t i = 0; i < 2; i++) {
-		assert_rc_ok(client_connect(&c, site_srv.port));
+		assert_rc_ok(client_connect(&c, suite_srv.port));
 		assert_rc_ok(client_send_str(&c, reqs[i]));
-		assert_rc_ok(client_read_response(&c, &r, false));
+		assert_rc_ok(client_read_reply(&c, &r, false));
 		assert_int_equal(r.status, 200);
 		assert_body_str(&r, pipe_body(1));
-		response_free(&r);
-		assert_rc_ok(client_read_response(&c, &r, false));
+		reply_free(&r);
+		assert_rc_ok(client_read_reply(&c, &r, false));
 		assert_int_equal(r.status, 200);
 		assert_body_str(&r, pipe_body(2));
-		response_free(&r);
+		reply_free(&r);
 		client_close(&c);
 	}
-	stop();
+	suite_stop();
 }
 
 static void body_over_max_body_413(void **state)
 {
 	static const char *extra[] = { "--max-body", "100", NULL };
 	char req[512], body[256];
-	struct response r;
+	struct http_reply r;
 	struct client c;
 
 	(void)state;
-	start(extra);
+	suite_start(extra);
 	memset(body, 'b', sizeof(body));
 	snprintf(req, sizeof(req), "GET /hello.txt HTTP/1.1\r\nHost: x\r\n"
 		 "Content-Length: 101\r\n\r\n%.101s" NEXT, body);
@@ -471,17 +440,17 @@ static void body_over_max_body_413(void **state)
 	/* exactly the limit is fine, and the connection goes on */
 	snprintf(req, sizeof(req), "GET /p3.txt HTTP/1.1\r\nHost: x\r\n"
 		 "Content-Length: 100\r\n\r\n%.100sGET /p4.txt HTTP/1.1\r\nHost: x\r\n\r\n", body);
-	assert_rc_ok(client_connect(&c, site_srv.port));
+	assert_rc_ok(client_connect(&c, suite_srv.port));
 	assert_rc_ok(client_send_str(&c, req));
-	assert_rc_ok(client_read_response(&c, &r, false));
+	assert_rc_ok(client_read_reply(&c, &r, false));
 	assert_int_equal(r.status, 200);
 	assert_body_str(&r, pipe_body(3));
-	response_free(&r);
-	assert_rc_ok(client_read_response(&c, &r, false));
+	reply_free(&r);
+	assert_rc_ok(client_read_reply(&c, &r, false));
 	assert_body_str(&r, pipe_body(4));
-	response_free(&r);
+	reply_free(&r);
 	client_close(&c);
-	stop();
+	suite_stop();
 }
 
 /* ---- timeouts -------------------------------------------------------- */
@@ -503,20 +472,20 @@ static void slowloris_cut_off_normal_client_served(void **state)
 	int finished = 0;
 
 	(void)state;
-	start(extra);
+	suite_start(extra);
 	for (int i = 0; i < SLOW_CLIENTS; i++)
-		assert_rc_ok(client_connect(&slow[i], site_srv.port));
+		assert_rc_ok(client_connect(&slow[i], suite_srv.port));
 	/* 250 ms a byte: 40 rounds is 10 s, five times the deadline. */
 	for (int round = 0; round < 40 && finished < SLOW_CLIENTS; round++) {
 		for (int i = 0; i < SLOW_CLIENTS; i++) {
-			struct response r;
+			struct http_reply r;
 
 			if (done[i])
 				continue;
 			if (readable_now(slow[i].fd)) {
-				assert_rc_ok(client_read_response(&slow[i], &r, false));
+				assert_rc_ok(client_read_reply(&slow[i], &r, false));
 				assert_int_equal(r.status, 408);
-				response_free(&r);
+				reply_free(&r);
 				assert_int_equal(client_wait_close(&slow[i], HARNESS_WAIT_MS, NULL), 1);
 				client_close(&slow[i]);
 				done[i] = true;
@@ -535,7 +504,7 @@ static void slowloris_cut_off_normal_client_served(void **state)
 		fail_msg("%d of %d trickling clients were never cut off", SLOW_CLIENTS - finished,
 			 SLOW_CLIENTS);
 	expect_get("/hello.txt", 200, HELLO_BODY);
-	stop();
+	suite_stop();
 }
 
 static void silent_connection_closed_after_header_timeout(void **state)
@@ -544,34 +513,34 @@ static void silent_connection_closed_after_header_timeout(void **state)
 	struct client c;
 
 	(void)state;
-	start(extra);
-	assert_rc_ok(client_connect(&c, site_srv.port));
+	suite_start(extra);
+	assert_rc_ok(client_connect(&c, suite_srv.port));
 	assert_int_equal(client_wait_close(&c, 1000 + HARNESS_WAIT_MS, NULL), 1);
 	client_close(&c);
-	assert_int_equal(harness_wait_children(site_srv.pid, 0, HARNESS_WAIT_MS), 0);
-	stop();
+	assert_int_equal(harness_wait_children(suite_srv.pid, 0, HARNESS_WAIT_MS), 0);
+	suite_stop();
 }
 
 static void idle_keep_alive_closed(void **state)
 {
 	static const char *extra[] = { "--idle-timeout", "1", NULL };
-	struct response r;
+	struct http_reply r;
 	struct client c;
 	size_t extra_bytes = 99;
 
 	(void)state;
-	start(extra);
-	assert_rc_ok(client_connect(&c, site_srv.port));
+	suite_start(extra);
+	assert_rc_ok(client_connect(&c, suite_srv.port));
 	assert_rc_ok(client_send_request(&c, "GET", "/hello.txt", NULL));
-	assert_rc_ok(client_read_response(&c, &r, false));
+	assert_rc_ok(client_read_reply(&c, &r, false));
 	assert_int_equal(r.status, 200);
-	response_free(&r);
+	reply_free(&r);
 	/* Between requests there is nothing to answer: just the close. */
 	assert_int_equal(client_wait_close(&c, 1000 + HARNESS_WAIT_MS, &extra_bytes), 1);
 	assert_int_equal(extra_bytes, 0);
 	client_close(&c);
-	assert_int_equal(harness_wait_children(site_srv.pid, 0, HARNESS_WAIT_MS), 0);
-	stop();
+	assert_int_equal(harness_wait_children(suite_srv.pid, 0, HARNESS_WAIT_MS), 0);
+	suite_stop();
 }
 
 /* A client with a tiny window asks for 64 MiB and never reads: the
@@ -584,20 +553,20 @@ static void client_that_stops_reading_dropped(void **state)
 	int small = 4096;
 
 	(void)state;
-	start(extra);
+	suite_start(extra);
 	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	assert_true(fd >= 0);
 	setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &small, sizeof(small));
-	sa.sin_port = htons((uint16_t)site_srv.port);
+	sa.sin_port = htons((uint16_t)suite_srv.port);
 	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	assert_int_equal(connect(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
 	assert_int_equal(send(fd, req, sizeof(req) - 1, MSG_NOSIGNAL), (ssize_t)sizeof(req) - 1);
-	assert_int_equal(harness_wait_children(site_srv.pid, 1, HARNESS_WAIT_MS), 0);
+	assert_int_equal(harness_wait_children(suite_srv.pid, 1, HARNESS_WAIT_MS), 0);
 	/* Still connected, still not reading: the child must go anyway. */
-	assert_int_equal(harness_wait_children(site_srv.pid, 0, 1000 + 2 * HARNESS_WAIT_MS), 0);
+	assert_int_equal(harness_wait_children(suite_srv.pid, 0, 1000 + 2 * HARNESS_WAIT_MS), 0);
 	close(fd);
 	expect_get("/hello.txt", 200, HELLO_BODY);
-	stop();
+	suite_stop();
 }
 
 /* ---- caps ------------------------------------------------------------- */
@@ -609,31 +578,31 @@ static void burst_past_max_clients_503(void **state)
 	int zombies = -1;
 
 	(void)state;
-	start(extra);
+	suite_start(extra);
 	for (int i = 0; i < 5; i++)
-		assert_rc_ok(client_connect(&held[i], site_srv.port));
-	assert_int_equal(harness_wait_children(site_srv.pid, 5, HARNESS_WAIT_MS), 0);
+		assert_rc_ok(client_connect(&held[i], suite_srv.port));
+	assert_int_equal(harness_wait_children(suite_srv.pid, 5, HARNESS_WAIT_MS), 0);
 	for (int i = 0; i < 5; i++)
-		assert_rc_ok(client_connect(&extra_c[i], site_srv.port));
+		assert_rc_ok(client_connect(&extra_c[i], suite_srv.port));
 	for (int i = 0; i < 5; i++) {
-		struct response r;
+		struct http_reply r;
 
 		/* Answered by the parent before a byte of request was sent. */
-		assert_rc_ok(client_read_response(&extra_c[i], &r, false));
+		assert_rc_ok(client_read_reply(&extra_c[i], &r, false));
 		assert_int_equal(r.status, 503);
 		assert_header(&r, "Retry-After", "1");
 		assert_header(&r, "Connection", "close");
-		response_free(&r);
+		reply_free(&r);
 		assert_int_equal(client_wait_close(&extra_c[i], HARNESS_WAIT_MS, NULL), 1);
 		client_close(&extra_c[i]);
 	}
 	/* Never forked past the cap. */
-	assert_int_equal(harness_children(site_srv.pid, &zombies), 5);
+	assert_int_equal(harness_children(suite_srv.pid, &zombies), 5);
 	for (int i = 0; i < 5; i++)
 		client_close(&held[i]);
-	assert_int_equal(harness_wait_children(site_srv.pid, 0, HARNESS_WAIT_MS), 0);
+	assert_int_equal(harness_wait_children(suite_srv.pid, 0, HARNESS_WAIT_MS), 0);
 	expect_get("/hello.txt", 200, HELLO_BODY);
-	stop();
+	suite_stop();
 }
 
 /* The parent out of fds (its limit lowered to what it holds): accept()
@@ -643,27 +612,27 @@ static void burst_past_max_clients_503(void **state)
 static void out_of_fds_503_then_recovers(void **state)
 {
 	struct rlimit old, tight;
-	struct response r;
+	struct http_reply r;
 
 	(void)state;
-	start(NULL);
-	assert_int_equal(prlimit(site_srv.pid, RLIMIT_NOFILE, NULL, &old), 0);
-	int held = count_fds(site_srv.pid);
+	suite_start(NULL);
+	assert_int_equal(prlimit(suite_srv.pid, RLIMIT_NOFILE, NULL, &old), 0);
+	int held = count_fds(suite_srv.pid);
 	/* Only the soft limit: it can be raised again without privilege. */
-	tight.rlim_cur = (rlim_t)lowest_free_fd(site_srv.pid);
+	tight.rlim_cur = (rlim_t)lowest_free_fd(suite_srv.pid);
 	tight.rlim_max = old.rlim_max;
-	assert_int_equal(prlimit(site_srv.pid, RLIMIT_NOFILE, &tight, NULL), 0);
+	assert_int_equal(prlimit(suite_srv.pid, RLIMIT_NOFILE, &tight, NULL), 0);
 	for (int i = 0; i < 3; i++) {
-		assert_rc_ok(http_get(site_srv.port, "/hello.txt", &r));
+		assert_rc_ok(client_get(suite_srv.port, "/hello.txt", &r));
 		assert_int_equal(r.status, 503);
 		assert_header(&r, "Retry-After", "1");
-		response_free(&r);
+		reply_free(&r);
 	}
-	assert_int_equal(harness_children(site_srv.pid, NULL), 0);
-	assert_int_equal(prlimit(site_srv.pid, RLIMIT_NOFILE, &old, NULL), 0);
+	assert_int_equal(harness_children(suite_srv.pid, NULL), 0);
+	assert_int_equal(prlimit(suite_srv.pid, RLIMIT_NOFILE, &old, NULL), 0);
 	expect_get("/hello.txt", 200, HELLO_BODY);
-	wait_fd_count(site_srv.pid, held);
-	stop();
+	wait_fd_count(suite_srv.pid, held);
+	suite_stop();
 }
 
 /* ---- broken clients --------------------------------------------------- */
@@ -684,48 +653,48 @@ static void hundred_resets_leave_nothing_behind(void **state)
 	int zombies = -1;
 
 	(void)state;
-	start(NULL);
-	int baseline = count_fds(site_srv.pid);
+	suite_start(NULL);
+	int baseline = count_fds(suite_srv.pid);
 	assert_true(baseline > 0);
 	for (int i = 0; i < RESETTERS; i++) {
-		assert_rc_ok(client_connect(&c[i], site_srv.port));
+		assert_rc_ok(client_connect(&c[i], suite_srv.port));
 		assert_rc_ok(client_send_request(&c[i], "GET", "/huge.bin", NULL));
 	}
 	for (int i = 0; i < RESETTERS; i++) {
-		struct response r;
+		struct http_reply r;
 
 		/* The head and the first bytes of 64 MiB: mid-download. */
-		assert_rc_ok(client_read_response(&c[i], &r, true));
+		assert_rc_ok(client_read_reply(&c[i], &r, true));
 		assert_int_equal(r.status, 200);
-		response_free(&r);
+		reply_free(&r);
 	}
 	reset_all(c, RESETTERS);
-	assert_int_equal(harness_wait_children(site_srv.pid, 0, 2 * HARNESS_WAIT_MS), 0);
-	assert_int_equal(harness_children(site_srv.pid, &zombies), 0);
+	assert_int_equal(harness_wait_children(suite_srv.pid, 0, 2 * HARNESS_WAIT_MS), 0);
+	assert_int_equal(harness_children(suite_srv.pid, &zombies), 0);
 	assert_int_equal(zombies, 0);
-	wait_fd_count(site_srv.pid, baseline);
+	wait_fd_count(suite_srv.pid, baseline);
 	expect_get("/big.bin", 200, NULL);
-	stop();
+	suite_stop();
 }
 
 static void half_close_after_request_answered(void **state)
 {
-	struct response r;
+	struct http_reply r;
 	struct client c;
 
 	(void)state;
-	start(NULL);
-	assert_rc_ok(client_connect(&c, site_srv.port));
+	suite_start(NULL);
+	assert_rc_ok(client_connect(&c, suite_srv.port));
 	assert_rc_ok(client_send_request(&c, "GET", "/hello.txt", NULL));
 	assert_int_equal(shutdown(c.fd, SHUT_WR), 0);
-	assert_rc_ok(client_read_response(&c, &r, false));
+	assert_rc_ok(client_read_reply(&c, &r, false));
 	assert_int_equal(r.status, 200);
 	assert_body_str(&r, HELLO_BODY);
-	response_free(&r);
+	reply_free(&r);
 	assert_int_equal(client_wait_close(&c, HARNESS_WAIT_MS, NULL), 1);
 	client_close(&c);
-	assert_int_equal(harness_wait_children(site_srv.pid, 0, HARNESS_WAIT_MS), 0);
-	stop();
+	assert_int_equal(harness_wait_children(suite_srv.pid, 0, HARNESS_WAIT_MS), 0);
+	suite_stop();
 }
 
 /* ---- after all of it --------------------------------------------------- */
@@ -736,15 +705,15 @@ static void fds_and_zombies_after_everything(void **state)
 {
 	static const char *extra[] = { "--header-timeout", "1", "--max-body", "10", NULL };
 	struct client c[10];
-	struct response r;
+	struct http_reply r;
 	int zombies = -1;
 
 	(void)state;
-	start(extra);
-	int baseline = count_fds(site_srv.pid);
+	suite_start(extra);
+	int baseline = count_fds(suite_srv.pid);
 	for (size_t i = 0; i < sizeof(hostile_targets) / sizeof(hostile_targets[0]); i++) {
 		get_status(hostile_targets[i], &r);
-		response_free(&r);
+		reply_free(&r);
 	}
 	for (size_t i = 0; i < 5; i++)
 		expect_refused_and_closed(smuggling_shapes[i], strlen(smuggling_shapes[i]), 400);
@@ -752,28 +721,28 @@ static void fds_and_zombies_after_everything(void **state)
 	expect_get("/out", 404, NULL);
 	expect_get("/dir/", 200, NULL);
 	for (int i = 0; i < 10; i++) {
-		assert_rc_ok(client_connect(&c[i], site_srv.port));
+		assert_rc_ok(client_connect(&c[i], suite_srv.port));
 		assert_rc_ok(client_send_request(&c[i], "GET", "/huge.bin", NULL));
-		assert_rc_ok(client_read_response(&c[i], &r, true));
-		response_free(&r);
+		assert_rc_ok(client_read_reply(&c[i], &r, true));
+		reply_free(&r);
 	}
 	reset_all(c, 10);
 	/* and one that says half a request and waits for the deadline */
-	assert_rc_ok(client_connect(&c[0], site_srv.port));
+	assert_rc_ok(client_connect(&c[0], suite_srv.port));
 	assert_rc_ok(client_send_str(&c[0], "GET /hello.txt HTTP/1.1\r\nHo"));
-	assert_rc_ok(client_read_response(&c[0], &r, false));
+	assert_rc_ok(client_read_reply(&c[0], &r, false));
 	assert_int_equal(r.status, 408);
-	response_free(&r);
+	reply_free(&r);
 	client_close(&c[0]);
-	assert_int_equal(harness_wait_children(site_srv.pid, 0, 2 * HARNESS_WAIT_MS), 0);
-	assert_int_equal(harness_children(site_srv.pid, &zombies), 0);
+	assert_int_equal(harness_wait_children(suite_srv.pid, 0, 2 * HARNESS_WAIT_MS), 0);
+	assert_int_equal(harness_children(suite_srv.pid, &zombies), 0);
 	assert_int_equal(zombies, 0);
-	wait_fd_count(site_srv.pid, baseline);
+	wait_fd_count(suite_srv.pid, baseline);
 	expect_get("/hello.txt", 200, HELLO_BODY);
-	stop();
+	suite_stop();
 }
 
-#define T(f) cmocka_unit_test_teardown(f, cleanup)
+#define T(f) cmocka_unit_test_teardown(f, suite_cleanup)
 
 int main(void)
 {
@@ -797,5 +766,5 @@ int main(void)
 		T(fds_and_zombies_after_everything),
 	};
 
-	return cmocka_run_group_tests(tests, group_setup, site_group_teardown);
+	return cmocka_run_group_tests(tests, group_setup, suite_group_teardown);
 }

@@ -75,18 +75,18 @@ static int make_sorted(void)
 	int rc = 0;
 
 	memset(large, 'L', sizeof(large));
-	rc |= fixture_mkdir(&site_fx, "sorted/Zeta");
-	rc |= fixture_mkdir(&site_fx, "sorted/alpha");
-	rc |= fixture_write_str(&site_fx, "sorted/small.txt", "0123456789");
-	rc |= fixture_write(&site_fx, "sorted/large.bin", large, sizeof(large));
-	rc |= fixture_write(&site_fx, "sorted/medium.bin", large, 2000);
-	rc |= fixture_write(&site_fx, "sorted/tie-a.txt", large, 2000);
-	rc |= fixture_set_mtime(&site_fx, "sorted/Zeta", T0 + 50, 0);
-	rc |= fixture_set_mtime(&site_fx, "sorted/alpha", T0 + 400, 0);
-	rc |= fixture_set_mtime(&site_fx, "sorted/medium.bin", T0 + 100, 0);
-	rc |= fixture_set_mtime(&site_fx, "sorted/tie-a.txt", T0 + 100, 0);
-	rc |= fixture_set_mtime(&site_fx, "sorted/large.bin", T0 + 200, 0);
-	rc |= fixture_set_mtime(&site_fx, "sorted/small.txt", T0 + 300, 0);
+	rc |= fixture_mkdir(&suite_fx, "sorted/Zeta");
+	rc |= fixture_mkdir(&suite_fx, "sorted/alpha");
+	rc |= fixture_write_str(&suite_fx, "sorted/small.txt", "0123456789");
+	rc |= fixture_write(&suite_fx, "sorted/large.bin", large, sizeof(large));
+	rc |= fixture_write(&suite_fx, "sorted/medium.bin", large, 2000);
+	rc |= fixture_write(&suite_fx, "sorted/tie-a.txt", large, 2000);
+	rc |= fixture_set_mtime(&suite_fx, "sorted/Zeta", T0 + 50, 0);
+	rc |= fixture_set_mtime(&suite_fx, "sorted/alpha", T0 + 400, 0);
+	rc |= fixture_set_mtime(&suite_fx, "sorted/medium.bin", T0 + 100, 0);
+	rc |= fixture_set_mtime(&suite_fx, "sorted/tie-a.txt", T0 + 100, 0);
+	rc |= fixture_set_mtime(&suite_fx, "sorted/large.bin", T0 + 200, 0);
+	rc |= fixture_set_mtime(&suite_fx, "sorted/small.txt", T0 + 300, 0);
 	return rc;
 }
 
@@ -98,9 +98,9 @@ static int make_odd(void)
 	for (size_t i = 0; i < COUNT(odd_files); i++) {
 		snprintf(rel, sizeof(rel), "odd/%s", odd_files[i].name);
 		odd_body(i, body, sizeof(body));
-		rc |= fixture_write_str(&site_fx, rel, body);
+		rc |= fixture_write_str(&suite_fx, rel, body);
 	}
-	rc |= fixture_write_str(&site_fx, "odd/" ODD_DIR "/f", "in the odd dir\n");
+	rc |= fixture_write_str(&suite_fx, "odd/" ODD_DIR "/f", "in the odd dir\n");
 	return rc;
 }
 
@@ -108,13 +108,13 @@ static int make_many(void)
 {
 	char first[PATH_MAX], path[PATH_MAX], rel[32];
 
-	if (fixture_write_str(&site_fx, "many/f00000", "m") < 0)
+	if (fixture_write_str(&suite_fx, "many/f00000", "m") < 0)
 		return -1;
-	fixture_path(&site_fx, "many/f00000", first, sizeof(first));
+	fixture_path(&suite_fx, "many/f00000", first, sizeof(first));
 	/* Hard links: 10,000 names without 10,000 inodes. */
 	for (int i = 1; i < MANY; i++) {
 		snprintf(rel, sizeof(rel), "many/f%05d", i);
-		fixture_path(&site_fx, rel, path, sizeof(path));
+		fixture_path(&suite_fx, rel, path, sizeof(path));
 		if (link(first, path) < 0) {
 			perror(path);
 			return -1;
@@ -126,12 +126,12 @@ static int make_many(void)
 static int group_setup(void **state)
 {
 	(void)state;
-	if (fixture_create(&site_fx) < 0)
+	if (fixture_create(&suite_fx) < 0)
 		return -1;
 	int rc = make_sorted() | make_odd() | make_many();
-	rc |= fixture_write_str(&site_fx, "a/b/c.txt", "c\n");
-	rc |= fixture_write_str(&site_fx, "noindex/file.txt", "a file\n");
-	rc |= fixture_write_str(&site_fx, "withindex/index.html", INDEX_HTML_BODY);
+	rc |= fixture_write_str(&suite_fx, "a/b/c.txt", "c\n");
+	rc |= fixture_write_str(&suite_fx, "noindex/file.txt", "a file\n");
+	rc |= fixture_write_str(&suite_fx, "withindex/index.html", INDEX_HTML_BODY);
 	return rc ? -1 : 0;
 }
 
@@ -139,27 +139,27 @@ static int setup_no_listing(void **state)
 {
 	static const char *args[] = { "--no-listing", NULL };
 	(void)state;
-	return harness_start(&site_srv, site_fx.root, args);
+	return harness_start(&suite_srv, suite_fx.root, args);
 }
 
 /* ---- requests ------------------------------------------------------------- */
 
-static void get(const char *target, struct response *r)
+static void get(const char *target, struct http_reply *r)
 {
-	assert_rc_ok(http_get(site_srv.port, target, r));
+	assert_rc_ok(client_get(suite_srv.port, target, r));
 }
 
 /* GET (or HEAD) with extra header lines, on a fresh connection. */
 static void request_with(const char *method, const char *target,
-			 const char *headers, struct response *r)
+			 const char *headers, struct http_reply *r)
 {
 	struct client c;
 	char all[512];
 
 	snprintf(all, sizeof(all), "%sConnection: close\r\n", headers);
-	assert_rc_ok(client_connect(&c, site_srv.port));
+	assert_rc_ok(client_connect(&c, suite_srv.port));
 	assert_rc_ok(client_send_request(&c, method, target, all));
-	assert_rc_ok(client_read_response(&c, r, strcmp(method, "HEAD") == 0));
+	assert_rc_ok(client_read_reply(&c, r, strcmp(method, "HEAD") == 0));
 	client_close(&c);
 }
 
@@ -189,7 +189,7 @@ static void take_until(const char **p, const char *end, char *out, size_t size)
 
 /* Every entry row of the table body, in order; the parent row is not an
  * entry. Each row must have exactly the listing's shape. */
-static size_t parse_rows(const struct response *r, struct row **out)
+static size_t parse_rows(const struct http_reply *r, struct row **out)
 {
 	static const char open[] = "<tr><td class=\"n\"><a href=\"";
 	const char *p = r->body;
@@ -215,7 +215,7 @@ static size_t parse_rows(const struct response *r, struct row **out)
 	return n;
 }
 
-static void assert_listing(const struct response *r, const char *title)
+static void assert_listing(const struct http_reply *r, const char *title)
 {
 	char want[512];
 
@@ -233,7 +233,7 @@ static void assert_listing(const struct response *r, const char *title)
 }
 
 /* The hrefs of the rows, in order, are exactly want[]. */
-static void assert_row_order(const struct response *r, const char *const *want,
+static void assert_row_order(const struct http_reply *r, const char *const *want,
 			     size_t n)
 {
 	struct row *rows;
@@ -261,17 +261,17 @@ static void default_order_is_name_dirs_first(void **state)
 	static const char *const want[] = {
 		"alpha/", "Zeta/", "large.bin", "medium.bin", "small.txt", "tie-a.txt",
 	};
-	struct response r;
+	struct http_reply r;
 
 	(void)state;
 	get("/sorted/", &r);
 	assert_listing(&r, "/sorted/");
 	assert_row_order(&r, want, COUNT(want));
-	response_free(&r);
+	reply_free(&r);
 	/* Asked for by name, the same. */
 	get("/sorted/?sort=name&order=asc", &r);
 	assert_row_order(&r, want, COUNT(want));
-	response_free(&r);
+	reply_free(&r);
 }
 
 static void sort_by_size_desc(void **state)
@@ -283,7 +283,7 @@ static void sort_by_size_desc(void **state)
 	static const char *const sizes[] = {
 		"-", "-", "293.0 KiB", "2.0 KiB", "2.0 KiB", "10 B",
 	};
-	struct response r;
+	struct http_reply r;
 	struct row *rows;
 
 	(void)state;
@@ -294,14 +294,14 @@ static void sort_by_size_desc(void **state)
 	for (size_t i = 0; i < COUNT(sizes); i++)
 		assert_string_equal(rows[i].size, sizes[i]);
 	free(rows);
-	response_free(&r);
+	reply_free(&r);
 
 	static const char *const asc[] = {
 		"alpha/", "Zeta/", "small.txt", "medium.bin", "tie-a.txt", "large.bin",
 	};
 	get("/sorted/?sort=size", &r);
 	assert_row_order(&r, asc, COUNT(asc));
-	response_free(&r);
+	reply_free(&r);
 }
 
 static void sort_by_mtime(void **state)
@@ -315,7 +315,7 @@ static void sort_by_mtime(void **state)
 	static const char *const desc[] = {
 		"alpha/", "Zeta/", "small.txt", "large.bin", "tie-a.txt", "medium.bin",
 	};
-	struct response r;
+	struct http_reply r;
 	struct row *rows;
 
 	(void)state;
@@ -332,15 +332,15 @@ static void sort_by_mtime(void **state)
 		assert_string_equal(rows[i].shown, shown);
 	}
 	free(rows);
-	response_free(&r);
+	reply_free(&r);
 
 	get("/sorted/?sort=mtime&order=desc", &r);
 	assert_row_order(&r, desc, COUNT(desc));
-	response_free(&r);
+	reply_free(&r);
 }
 
 /* The <thead> of a listing, exactly. */
-static void assert_heads(const struct response *r, const char *name_order,
+static void assert_heads(const struct http_reply *r, const char *name_order,
 			 const char *name_mark, const char *size_order,
 			 const char *size_mark, const char *mtime_order,
 			 const char *mtime_mark)
@@ -366,7 +366,7 @@ static void assert_heads(const struct response *r, const char *name_order,
 /* The target a head's button leads to from dir, as a browser submits a
  * GET form with no action: the page's path, then the button's name=value
  * and the hidden order field, in document order. */
-static void head_link(const struct response *r, const char *key,
+static void head_link(const struct http_reply *r, const char *key,
 		      const char *dir, char *target, size_t size)
 {
 	static const char hidden[] =
@@ -392,7 +392,7 @@ static void sort_buttons_toggle_current_order(void **state)
 	static const char *const size_asc[] = {
 		"alpha/", "Zeta/", "small.txt", "medium.bin", "tie-a.txt", "large.bin",
 	};
-	struct response r;
+	struct http_reply r;
 	char target[256];
 
 	(void)state;
@@ -401,14 +401,14 @@ static void sort_buttons_toggle_current_order(void **state)
 	/* Click "Size": ascending by size; its button now says descending. */
 	head_link(&r, "size", "/sorted/", target, sizeof(target));
 	assert_string_equal(target, "/sorted/?sort=size&order=asc");
-	response_free(&r);
+	reply_free(&r);
 	get(target, &r);
 	assert_row_order(&r, size_asc, COUNT(size_asc));
 	assert_heads(&r, "asc", "", "desc", up, "asc", "");
 	/* Click it again: descending; and once more: back to ascending. */
 	head_link(&r, "size", "/sorted/", target, sizeof(target));
 	assert_string_equal(target, "/sorted/?sort=size&order=desc");
-	response_free(&r);
+	reply_free(&r);
 	get(target, &r);
 	assert_row_order(&r, size_desc, COUNT(size_desc));
 	assert_heads(&r, "asc", "", "asc", down, "asc", "");
@@ -417,14 +417,14 @@ static void sort_buttons_toggle_current_order(void **state)
 	/* From there, "Name" starts ascending again. */
 	head_link(&r, "name", "/sorted/", target, sizeof(target));
 	assert_string_equal(target, "/sorted/?sort=name&order=asc");
-	response_free(&r);
+	reply_free(&r);
 
 	get("/sorted/?sort=mtime&order=desc", &r);
 	assert_heads(&r, "asc", "", "asc", "", "asc", down);
-	response_free(&r);
+	reply_free(&r);
 	get("/sorted/?order=desc", &r);
 	assert_heads(&r, "asc", down, "asc", "", "asc", "");
-	response_free(&r);
+	reply_free(&r);
 }
 
 /* ---- breadcrumbs and the way up --------------------------------------------------- */
@@ -434,7 +434,7 @@ static void breadcrumbs_link_each_level(void **state)
 	static const struct {
 		const char *href, *title;
 	} levels[] = { { "/", "/" }, { "/a/", "/a/" }, { "/a/b/", "/a/b/" } };
-	struct response r;
+	struct http_reply r;
 
 	(void)state;
 	get("/a/b/", &r);
@@ -442,11 +442,11 @@ static void breadcrumbs_link_each_level(void **state)
 	assert_contains(r.body, r.body_len,
 			"<nav aria-label=\"breadcrumbs\"><a href=\"/\">/</a>"
 			"<a href=\"/a/\">a/</a><a href=\"/a/b/\">b/</a></nav>\n");
-	response_free(&r);
+	reply_free(&r);
 	for (size_t i = 0; i < COUNT(levels); i++) {
 		get(levels[i].href, &r);
 		assert_listing(&r, levels[i].title);
-		response_free(&r);
+		reply_free(&r);
 	}
 	/* Escaped in the text, percent-encoded in the href. */
 	get("/odd/%3Ci%3E%26%22%27/", &r);
@@ -455,7 +455,7 @@ static void breadcrumbs_link_each_level(void **state)
 			"<nav aria-label=\"breadcrumbs\"><a href=\"/\">/</a>"
 			"<a href=\"/odd/\">odd/</a>"
 			"<a href=\"/odd/%3Ci%3E%26%22%27/\">&lt;i&gt;&amp;\"'/</a></nav>\n");
-	response_free(&r);
+	reply_free(&r);
 }
 
 static void parent_link_except_at_root(void **state)
@@ -464,30 +464,30 @@ static void parent_link_except_at_root(void **state)
 		"<tbody>\n<tr class=\"up\"><td class=\"n\"><a href=\"../\">"
 		"Parent directory</a></td><td class=\"s\">-</td>"
 		"<td class=\"t\"></td></tr>\n";
-	struct response r;
+	struct http_reply r;
 
 	(void)state;
 	get("/a/b/", &r);
 	assert_contains(r.body, r.body_len, up_row);
-	response_free(&r);
+	reply_free(&r);
 	get("/a/", &r);
 	assert_contains(r.body, r.body_len, up_row);
-	response_free(&r);
+	reply_free(&r);
 	/* "../" from /a/b/ is /a/b/../: the server resolves it to /a/. */
 	get("/a/b/../", &r);
 	assert_listing(&r, "/a/");
-	response_free(&r);
+	reply_free(&r);
 	get("/", &r);
 	assert_listing(&r, "/");
 	assert_false(harness_contains(r.body, r.body_len, "href=\"../\""));
 	assert_false(harness_contains(r.body, r.body_len, "Parent directory"));
 	assert_contains(r.body, r.body_len, "<tbody>\n<tr><td class=\"n\">");
-	response_free(&r);
+	reply_free(&r);
 }
 
 /* ---- JSON ------------------------------------------------------------------------ */
 
-static void parse_json(const struct response *r, struct json_array *a)
+static void parse_json(const struct http_reply *r, struct json_array *a)
 {
 	assert_int_equal(r->status, 200);
 	assert_header(r, "Content-Type", "application/json");
@@ -527,7 +527,7 @@ static const struct json_want sorted_json[] = {
 	{ "tie-a.txt", "file", "tie-a.txt", 2000, T0 + 100 },
 };
 
-static void assert_sorted_json(const struct response *r, const size_t *order)
+static void assert_sorted_json(const struct http_reply *r, const size_t *order)
 {
 	struct json_array a;
 	parse_json(r, &a);
@@ -554,7 +554,7 @@ static void json_by_query(void **state)
 {
 	static const size_t by_name[] = { 0, 1, 2, 3, 4, 5 };
 	static const size_t by_size_desc[] = { 1, 0, 2, 5, 3, 4 };
-	struct response r, h;
+	struct http_reply r, h;
 
 	(void)state;
 	get("/sorted/?format=json", &r);
@@ -563,23 +563,23 @@ static void json_by_query(void **state)
 	request_with("HEAD", "/sorted/?format=json", "", &h);
 	assert_int_equal(h.status, 200);
 	assert_header(&h, "Content-Type", "application/json");
-	assert_string_equal(response_header(&h, "Content-Length"),
-			    response_header(&r, "Content-Length"));
+	assert_string_equal(reply_header(&h, "Content-Length"),
+			    reply_header(&r, "Content-Length"));
 	assert_int_equal(h.body_len, 0);
-	response_free(&h);
-	response_free(&r);
+	reply_free(&h);
+	reply_free(&r);
 	/* The view applies to JSON too. */
 	get("/sorted/?sort=size&order=desc&format=json", &r);
 	assert_sorted_json(&r, by_size_desc);
-	response_free(&r);
+	reply_free(&r);
 	get("/sorted/?format=json;sort=size;order=desc", &r);
 	assert_sorted_json(&r, by_size_desc);
-	response_free(&r);
+	reply_free(&r);
 	/* An empty directory is an empty array. */
 	get("/sorted/alpha/?format=json", &r);
 	assert_int_equal(r.status, 200);
 	assert_body_str(&r, "[]\n");
-	response_free(&r);
+	reply_free(&r);
 }
 
 static void json_by_accept_html_for_browsers(void **state)
@@ -603,58 +603,58 @@ static void json_by_accept_html_for_browsers(void **state)
 		"text/html, application/json", /* a tie goes to HTML */
 	};
 	char headers[256];
-	struct response r;
+	struct http_reply r;
 
 	(void)state;
 	for (size_t i = 0; i < COUNT(json_accepts); i++) {
 		snprintf(headers, sizeof(headers), "Accept: %s\r\n", json_accepts[i]);
 		request_with("GET", "/sorted/", headers, &r);
 		assert_sorted_json(&r, by_name);
-		response_free(&r);
+		reply_free(&r);
 	}
 	for (size_t i = 0; i < COUNT(html_accepts); i++) {
 		snprintf(headers, sizeof(headers), "Accept: %s\r\n", html_accepts[i]);
 		request_with("GET", "/sorted/", headers, &r);
 		assert_listing(&r, "/sorted/");
-		response_free(&r);
+		reply_free(&r);
 	}
 	/* No Accept at all: HTML, as python. */
 	request_with("GET", "/sorted/", "", &r);
 	assert_listing(&r, "/sorted/");
-	response_free(&r);
+	reply_free(&r);
 	/* ?format= wins over Accept, both ways */
 	request_with("GET", "/sorted/?format=html", "Accept: application/json\r\n", &r);
 	assert_listing(&r, "/sorted/");
-	response_free(&r);
+	reply_free(&r);
 	request_with("GET", "/sorted/?format=json", "Accept: text/html\r\n", &r);
 	assert_sorted_json(&r, by_name);
-	response_free(&r);
+	reply_free(&r);
 }
 
 static void vary_accept_on_listings_only(void **state)
 {
-	struct response r;
+	struct http_reply r;
 
 	(void)state;
 	get("/a/", &r);
 	assert_int_equal(r.status, 200);
-	assert_int_equal(response_header_count(&r, "Vary"), 1);
+	assert_int_equal(reply_header_count(&r, "Vary"), 1);
 	assert_header(&r, "Vary", "Accept");
-	response_free(&r);
+	reply_free(&r);
 	get("/a/?format=json", &r);
-	assert_int_equal(response_header_count(&r, "Vary"), 1);
+	assert_int_equal(reply_header_count(&r, "Vary"), 1);
 	assert_header(&r, "Vary", "Accept");
-	response_free(&r);
+	reply_free(&r);
 	/* A file, and an index page, do not depend on Accept. */
 	get("/a/b/c.txt", &r);
 	assert_int_equal(r.status, 200);
-	assert_null(response_header(&r, "Vary"));
-	response_free(&r);
+	assert_null(reply_header(&r, "Vary"));
+	reply_free(&r);
 	get("/withindex/", &r);
 	assert_int_equal(r.status, 200);
 	assert_body_str(&r, INDEX_HTML_BODY);
-	assert_null(response_header(&r, "Vary"));
-	response_free(&r);
+	assert_null(reply_header(&r, "Vary"));
+	reply_free(&r);
 }
 
 /* ---- --no-listing ---------------------------------------------------------------- */
@@ -664,7 +664,7 @@ static void no_listing_403_files_and_indexes_served(void **state)
 	static const char *const forbidden[] = {
 		"/", "/noindex/", "/a/b/", "/noindex/?format=json", "/sorted/?sort=size",
 	};
-	struct response r;
+	struct http_reply r;
 
 	(void)state;
 	for (size_t i = 0; i < COUNT(forbidden); i++) {
@@ -673,24 +673,24 @@ static void no_listing_403_files_and_indexes_served(void **state)
 			fail_msg("GET %s: %d, want 403", forbidden[i], r.status);
 		assert_false(harness_contains(r.body, r.body_len, "file.txt"));
 		assert_false(harness_contains(r.body, r.body_len, "small.txt"));
-		response_free(&r);
+		reply_free(&r);
 	}
 	request_with("GET", "/noindex/", "Accept: application/json\r\n", &r);
 	assert_int_equal(r.status, 403);
-	response_free(&r);
+	reply_free(&r);
 	get("/noindex/file.txt", &r);
 	assert_int_equal(r.status, 200);
 	assert_body_str(&r, "a file\n");
-	response_free(&r);
+	reply_free(&r);
 	get("/withindex/", &r);
 	assert_int_equal(r.status, 200);
 	assert_body_str(&r, INDEX_HTML_BODY);
-	response_free(&r);
+	reply_free(&r);
 	/* The slash redirect comes first, as without the flag. */
 	get("/noindex", &r);
 	assert_int_equal(r.status, 301);
 	assert_header(&r, "Location", "/noindex/");
-	response_free(&r);
+	reply_free(&r);
 }
 
 /* ---- 10,000 entries ------------------------------------------------------------- */
@@ -705,7 +705,7 @@ static long long elapsed_ms(const struct timespec *a)
 static void ten_thousand_entries(void **state)
 {
 	struct timespec t0;
-	struct response r;
+	struct http_reply r;
 	struct row *rows;
 	char name[16];
 
@@ -724,7 +724,7 @@ static void ten_thousand_entries(void **state)
 	}
 	free(rows);
 	size_t html_len = r.body_len;
-	response_free(&r);
+	reply_free(&r);
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	get("/many/?format=json&order=desc", &r);
@@ -740,14 +740,14 @@ static void ten_thousand_entries(void **state)
 	json_array_free(&a);
 	fprintf(stderr, "  10,000 entries: HTML %zu bytes in %lld ms, JSON %zu bytes in %lld ms\n",
 		html_len, html_ms, r.body_len, json_ms);
-	response_free(&r);
+	reply_free(&r);
 }
 
 /* ---- hostile names ---------------------------------------------------------------- */
 
 static void hostile_names_escaped_and_fetchable(void **state)
 {
-	struct response r;
+	struct http_reply r;
 	struct row *rows;
 	char target[512], body[64];
 
@@ -766,7 +766,7 @@ static void hostile_names_escaped_and_fetchable(void **state)
 		assert_string_equal(w->href, odd_files[i].href);
 		assert_string_equal(w->text, odd_files[i].text);
 	}
-	response_free(&r);
+	reply_free(&r);
 
 	/* Each href fetches its own file, and only that. */
 	for (size_t i = 0; i < COUNT(odd_files); i++) {
@@ -776,19 +776,19 @@ static void hostile_names_escaped_and_fetchable(void **state)
 		if (r.status != 200)
 			fail_msg("GET %s: %d", target, r.status);
 		assert_body_str(&r, body);
-		response_free(&r);
+		reply_free(&r);
 	}
 	snprintf(target, sizeof(target), "/odd/%sf", rows[0].href);
 	get(target, &r);
 	assert_int_equal(r.status, 200);
 	assert_body_str(&r, "in the odd dir\n");
-	response_free(&r);
+	reply_free(&r);
 	free(rows);
 }
 
 static void hostile_names_in_json(void **state)
 {
-	struct response r;
+	struct http_reply r;
 	struct json_array a;
 	char target[512], body[64];
 
@@ -808,17 +808,17 @@ static void hostile_names_in_json(void **state)
 		odd_body(i, body, sizeof(body));
 		assert_int_equal(jnum(o, "size"), (long long)strlen(body));
 		snprintf(target, sizeof(target), "/odd/%s", jstr(o, "href"));
-		struct response f;
+		struct http_reply f;
 		get(target, &f);
 		assert_int_equal(f.status, 200);
 		assert_body_str(&f, body);
-		response_free(&f);
+		reply_free(&f);
 	}
 	json_array_free(&a);
-	response_free(&r);
+	reply_free(&r);
 }
 
-#define T(f) cmocka_unit_test_setup_teardown(f, site_setup, site_teardown)
+#define T(f) cmocka_unit_test_setup_teardown(f, suite_setup, suite_teardown)
 
 int main(void)
 {
@@ -833,10 +833,10 @@ int main(void)
 		T(json_by_accept_html_for_browsers),
 		T(vary_accept_on_listings_only),
 		cmocka_unit_test_setup_teardown(no_listing_403_files_and_indexes_served,
-						setup_no_listing, site_teardown),
+						setup_no_listing, suite_teardown),
 		T(ten_thousand_entries),
 		T(hostile_names_escaped_and_fetchable),
 		T(hostile_names_in_json),
 	};
-	return cmocka_run_group_tests(tests, group_setup, site_group_teardown);
+	return cmocka_run_group_tests(tests, group_setup, suite_group_teardown);
 }

@@ -37,13 +37,13 @@ static int group_teardown(void **state)
 	return 0;
 }
 
-static void get(const struct server *s, const char *target, struct response *r)
+static void get(const struct test_server *s, const char *target, struct http_reply *r)
 {
-	assert_rc_ok(http_get(s->port, target, r));
+	assert_rc_ok(client_get(s->port, target, r));
 	assert_int_equal(r->status, 200);
 }
 
-static size_t count(const struct response *r, const char *needle)
+static size_t count(const struct http_reply *r, const char *needle)
 {
 	size_t n = 0;
 	for (const char *p = r->body; (p = strstr(p, needle)); p++)
@@ -54,50 +54,50 @@ static size_t count(const struct response *r, const char *needle)
 static void readme_below_the_listing(void **state)
 {
 	(void)state;
-	struct server s;
+	struct test_server s;
 	const char *args[] = {"-q", "--readme", NULL};
 	assert_int_equal(harness_start(&s, fx.root, args), 0);
-	struct response r;
+	struct http_reply r;
 	get(&s, "/docs/", &r);
 	const char *article = strstr(r.body, "</table>\n<hr>\n<article class=\"readme\">\n"
 					     "<h1>Docs</h1>\n<p>See <a href=\"guide.md\">the guide</a>."
 					     "</p>\n</article>\n<script>");
 	assert_non_null(article);
 	assert_true(strstr(r.body, "article.readme{") < strstr(r.body, "</head>"));
-	response_free(&r);
+	reply_free(&r);
 	get(&s, "/evil/", &r);
 	assert_int_equal(count(&r, "<script"), 1); /* the filter box's own */
 	assert_int_equal(count(&r, "javascript:"), 0);
 	assert_int_equal(count(&r, "onerror"), 0);
 	assert_contains(r.body, r.body_len, "<article class=\"readme\">");
-	response_free(&r);
+	reply_free(&r);
 	get(&s, "/docs/?format=json", &r);
 	assert_int_equal(r.body[0], '[');
 	assert_false(harness_contains(r.body, r.body_len, "Docs"));
-	response_free(&r);
+	reply_free(&r);
 	assert_int_equal(harness_stop(&s), 0);
 }
 
 static void without_the_flag_nothing_changes(void **state)
 {
 	(void)state;
-	struct server off, on;
+	struct test_server off, on;
 	const char *args_off[] = {"-q", NULL};
 	const char *args_on[] = {"-q", "--readme", NULL};
 	assert_int_equal(harness_start(&off, fx.root, args_off), 0);
 	assert_int_equal(harness_start(&on, fx.root, args_on), 0);
-	struct response a, b;
+	struct http_reply a, b;
 	get(&off, "/docs/", &a);
 	assert_false(harness_contains(a.body, a.body_len, "readme"));
 	assert_false(harness_contains(a.body, a.body_len, "<h1>Docs"));
-	response_free(&a);
+	reply_free(&a);
 	/* no README: the same bytes with or without the flag */
 	get(&off, "/plain/", &a);
 	get(&on, "/plain/", &b);
 	assert_int_equal(a.body_len, b.body_len);
 	assert_memory_equal(a.body, b.body, a.body_len);
-	response_free(&a);
-	response_free(&b);
+	reply_free(&a);
+	reply_free(&b);
 	assert_int_equal(harness_stop(&off), 0);
 	assert_int_equal(harness_stop(&on), 0);
 }

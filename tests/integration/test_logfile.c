@@ -23,7 +23,7 @@ static char log_path[400], rotated[420];
 static int group_setup(void **state)
 {
 	(void)state;
-	if (fixture_create(&fx) < 0 || fixture_standard_site(&fx) < 0)
+	if (fixture_standard_site(&fx) < 0)
 		return -1;
 	snprintf(log_path, sizeof(log_path), "%s/access.log", fx.parent);
 	snprintf(rotated, sizeof(rotated), "%s/access.log.1", fx.parent);
@@ -41,9 +41,9 @@ static int group_teardown(void **state)
 
 static void get_ok(int port, const char *raw)
 {
-	struct response r;
-	assert_int_equal(http_exchange(port, raw, strlen(raw), false, &r), CLIENT_OK);
-	response_free(&r);
+	struct http_reply r;
+	assert_int_equal(client_exchange(port, raw, strlen(raw), false, &r), CLIENT_OK);
+	reply_free(&r);
 }
 
 /* Whole lines of path, waiting (bounded) until it has at least want. */
@@ -72,7 +72,7 @@ static void combined_format_to_file_and_reopen_on_sighup(void **state)
 	(void)state;
 	unlink(log_path);
 	unlink(rotated);
-	struct server s;
+	struct test_server s;
 	const char *extra[] = {"--log", log_path, "--log-format", "combined", NULL};
 	assert_int_equal(harness_start(&s, fx.root, extra), 0);
 	get_ok(s.port, "GET /hello.txt HTTP/1.1\r\nHost: h\r\nReferer: http://r/\r\n"
@@ -106,7 +106,7 @@ static void common_format_has_no_python_error_line(void **state)
 {
 	(void)state;
 	unlink(log_path);
-	struct server s;
+	struct test_server s;
 	const char *extra[] = {"--log", log_path, "--log-format", "common", NULL};
 	assert_int_equal(harness_start(&s, fx.root, extra), 0);
 	get_ok(s.port, "GET /nope HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n");
@@ -120,7 +120,7 @@ static void common_format_has_no_python_error_line(void **state)
 static void quiet_logs_nothing(void **state)
 {
 	(void)state;
-	struct server s;
+	struct test_server s;
 	const char *extra[] = {"--quiet", NULL};
 	assert_int_equal(harness_start(&s, fx.root, extra), 0);
 	get_ok(s.port, "GET /nope HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n");

@@ -13,12 +13,11 @@
 #include <string.h>
 
 #include "harness.h"
-#include "h3_helpers.h"
 
 static int start_with(const char *a, const char *b, const char *c, const char *d)
 {
 	const char *args[] = {a, b, c, d, NULL};
-	return harness_start(&site_srv, site_fx.root, args);
+	return harness_start(&suite_srv, suite_fx.root, args);
 }
 
 static int setup_cors(void **state)
@@ -40,9 +39,9 @@ static int setup_cache(void **state)
 }
 
 /* One raw request on a fresh connection. */
-static void raw(const char *req, bool no_body, struct response *r)
+static void raw(const char *req, bool no_body, struct http_reply *r)
 {
-	assert_rc_ok(http_exchange(site_srv.port, req, strlen(req), no_body, r));
+	assert_rc_ok(client_exchange(suite_srv.port, req, strlen(req), no_body, r));
 }
 
 /* ---- OPTIONS ---------------------------------------------------------------- */
@@ -50,46 +49,46 @@ static void raw(const char *req, bool no_body, struct response *r)
 static void options_204_allow(void **state)
 {
 	struct client c;
-	struct response r, next;
+	struct http_reply r, next;
 
 	(void)state;
-	assert_rc_ok(client_connect(&c, site_srv.port));
+	assert_rc_ok(client_connect(&c, suite_srv.port));
 	assert_rc_ok(client_send_request(&c, "OPTIONS", "/hello.txt", NULL));
-	assert_rc_ok(client_read_response(&c, &r, false));
+	assert_rc_ok(client_read_reply(&c, &r, false));
 	assert_int_equal(r.status, 204);
 	assert_header(&r, "Allow", "GET, HEAD, OPTIONS");
-	assert_null(response_header(&r, "Content-Length"));
-	assert_null(response_header(&r, "Access-Control-Allow-Origin"));
-	assert_null(response_header(&r, "Access-Control-Allow-Methods"));
-	assert_null(response_header(&r, "Cache-Control")); /* no --cache */
+	assert_null(reply_header(&r, "Content-Length"));
+	assert_null(reply_header(&r, "Access-Control-Allow-Origin"));
+	assert_null(reply_header(&r, "Access-Control-Allow-Methods"));
+	assert_null(reply_header(&r, "Cache-Control")); /* no --cache */
 	assert_int_equal(r.body_len, 0);
 	/* No body was sent: the next answer parses. */
 	assert_rc_ok(client_send_request(&c, "GET", "/hello.txt", "Connection: close\r\n"));
-	assert_rc_ok(client_read_response(&c, &next, false));
+	assert_rc_ok(client_read_reply(&c, &next, false));
 	assert_int_equal(next.status, 200);
 	assert_body_str(&next, HELLO_BODY);
-	assert_null(response_header(&next, "Access-Control-Allow-Origin"));
-	response_free(&r);
-	response_free(&next);
+	assert_null(reply_header(&next, "Access-Control-Allow-Origin"));
+	reply_free(&r);
+	reply_free(&next);
 	client_close(&c);
 }
 
 static void options_star_and_missing_paths(void **state)
 {
-	struct response r;
+	struct http_reply r;
 
 	(void)state;
 	raw("OPTIONS * HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", false, &r);
 	assert_int_equal(r.status, 204);
 	assert_header(&r, "Allow", "GET, HEAD, OPTIONS");
-	response_free(&r);
-	h3_request(site_srv.port, "OPTIONS", "/no/such/file", NULL, &r);
+	reply_free(&r);
+	assert_rc_ok(client_request(suite_srv.port, "OPTIONS", "/no/such/file", NULL, &r));
 	assert_int_equal(r.status, 204);
 	assert_header(&r, "Allow", "GET, HEAD, OPTIONS");
-	response_free(&r);
+	reply_free(&r);
 	raw("OPTIONS /a%00b HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", false, &r);
 	assert_int_equal(r.status, 400);
-	response_free(&r);
+	reply_free(&r);
 }
 
 /* ---- 405 and 501 ---------------------------------------------------------- */
@@ -102,14 +101,14 @@ static void known_methods_405(void **state)
 	(void)state;
 	for (size_t i = 0; i < sizeof(methods) / sizeof(methods[0]); i++) {
 		struct client c;
-		struct response r;
+		struct http_reply r;
 		size_t extra;
 
 		snprintf(req, sizeof(req), "%s /hello.txt HTTP/1.1\r\nHost: x\r\n"
 			 "Content-Length: 5\r\n\r\nhello", methods[i]);
-		assert_rc_ok(client_connect(&c, site_srv.port));
+		assert_rc_ok(client_connect(&c, suite_srv.port));
 		assert_rc_ok(client_send_str(&c, req));
-		assert_rc_ok(client_read_response(&c, &r, false));
+		assert_rc_ok(client_read_reply(&c, &r, false));
 		if (r.status != 405)
 			fail_msg("%s: %d, want 405", methods[i], r.status);
 		assert_string_equal(r.reason, "Method Not Allowed");
@@ -118,37 +117,37 @@ static void known_methods_405(void **state)
 		assert_contains(r.body, r.body_len, "<p>Error code: 405</p>");
 		assert_int_equal(client_wait_close(&c, HARNESS_WAIT_MS, &extra), 1);
 		assert_int_equal(extra, 0);
-		response_free(&r);
+		reply_free(&r);
 		client_close(&c);
 	}
 }
 
 static void connect_405(void **state)
 {
-	struct response r;
+	struct http_reply r;
 
 	(void)state;
 	raw("CONNECT 127.0.0.1:443 HTTP/1.1\r\nHost: 127.0.0.1:443\r\n\r\n", false, &r);
 	assert_int_equal(r.status, 405);
 	assert_header(&r, "Allow", "GET, HEAD, OPTIONS");
-	response_free(&r);
+	reply_free(&r);
 }
 
 /* A 100 MB upload is refused at its head, not after its body. */
 static void large_post_answered_at_once(void **state)
 {
 	struct client c;
-	struct response r;
+	struct http_reply r;
 
 	(void)state;
-	assert_rc_ok(client_connect(&c, site_srv.port));
+	assert_rc_ok(client_connect(&c, suite_srv.port));
 	assert_rc_ok(client_send_str(&c, "POST /upload HTTP/1.1\r\nHost: x\r\n"
 					 "Content-Length: 100000000\r\n\r\n0123456789"));
-	assert_rc_ok(client_read_response(&c, &r, false));
+	assert_rc_ok(client_read_reply(&c, &r, false));
 	assert_int_equal(r.status, 405);
 	assert_header(&r, "Allow", "GET, HEAD, OPTIONS");
 	assert_header(&r, "Connection", "close");
-	response_free(&r);
+	reply_free(&r);
 	client_close(&c);
 }
 
@@ -159,68 +158,68 @@ static void other_methods_501(void **state)
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(methods) / sizeof(methods[0]); i++) {
-		struct response r;
+		struct http_reply r;
 
 		snprintf(req, sizeof(req), "%s / HTTP/1.1\r\nHost: x\r\n\r\n", methods[i]);
 		raw(req, false, &r);
 		if (r.status != 501)
 			fail_msg("%s: %d, want 501", methods[i], r.status);
-		assert_null(response_header(&r, "Allow"));
-		response_free(&r);
+		assert_null(reply_header(&r, "Allow"));
+		reply_free(&r);
 	}
 }
 
 /* ---- --cors ------------------------------------------------------------------ */
 
-static void assert_cors(const struct response *r)
+static void assert_cors(const struct http_reply *r)
 {
 	assert_header(r, "Access-Control-Allow-Origin", "*");
-	assert_int_equal(response_header_count(r, "Access-Control-Allow-Origin"), 1);
+	assert_int_equal(reply_header_count(r, "Access-Control-Allow-Origin"), 1);
 	assert_header_match(r, "Access-Control-Expose-Headers", "Content-Range");
 }
 
 static void cors_on_every_response(void **state)
 {
-	struct response r;
+	struct http_reply r;
 
 	(void)state;
-	h3_request(site_srv.port, "GET", "/hello.txt", NULL, &r);
+	assert_rc_ok(client_request(suite_srv.port, "GET", "/hello.txt", NULL, &r));
 	assert_int_equal(r.status, 200);
 	assert_cors(&r);
-	assert_null(response_header(&r, "Access-Control-Allow-Methods")); /* preflights only */
-	response_free(&r);
-	h3_request(site_srv.port, "GET", "/nope", NULL, &r);
+	assert_null(reply_header(&r, "Access-Control-Allow-Methods")); /* preflights only */
+	reply_free(&r);
+	assert_rc_ok(client_request(suite_srv.port, "GET", "/nope", NULL, &r));
 	assert_int_equal(r.status, 404);
 	assert_cors(&r);
-	response_free(&r);
-	h3_request(site_srv.port, "GET", "/big.bin", "Range: bytes=0-0\r\n", &r);
+	reply_free(&r);
+	assert_rc_ok(client_request(suite_srv.port, "GET", "/big.bin", "Range: bytes=0-0\r\n", &r));
 	assert_int_equal(r.status, 206);
 	assert_cors(&r);
-	response_free(&r);
-	h3_request(site_srv.port, "GET", "/old.txt", "If-Modified-Since: Sun, 09 Sep 2001 01:46:40 GMT\r\n",
-		   &r);
+	reply_free(&r);
+	assert_rc_ok(client_request(suite_srv.port, "GET", "/old.txt", "If-Modified-Since: Sun, 09 Sep 2001 01:46:40 GMT\r\n",
+		   &r));
 	assert_int_equal(r.status, 304);
 	assert_cors(&r);
-	response_free(&r);
+	reply_free(&r);
 	raw("DELETE / HTTP/1.1\r\nHost: x\r\n\r\n", false, &r); /* refused in the parser */
 	assert_int_equal(r.status, 405);
 	assert_cors(&r);
-	response_free(&r);
+	reply_free(&r);
 	raw("GET / HTTP/1.1\r\n: nameless\r\n\r\n", false, &r);
 	assert_int_equal(r.status, 400);
 	assert_cors(&r);
-	response_free(&r);
+	reply_free(&r);
 }
 
 static void cors_preflight(void **state)
 {
-	struct response r;
+	struct http_reply r;
 
 	(void)state;
-	h3_request(site_srv.port, "OPTIONS", "/big.bin",
+	assert_rc_ok(client_request(suite_srv.port, "OPTIONS", "/big.bin",
 		   "Origin: http://example.org\r\n"
 		   "Access-Control-Request-Method: GET\r\n"
-		   "Access-Control-Request-Headers: range, x-custom\r\n", &r);
+		   "Access-Control-Request-Headers: range, x-custom\r\n", &r));
 	assert_int_equal(r.status, 204);
 	assert_cors(&r);
 	assert_header(&r, "Allow", "GET, HEAD, OPTIONS");
@@ -228,67 +227,67 @@ static void cors_preflight(void **state)
 	assert_header(&r, "Access-Control-Allow-Headers", "range, x-custom");
 	assert_header(&r, "Access-Control-Max-Age", "86400");
 	assert_int_equal(r.body_len, 0);
-	response_free(&r);
+	reply_free(&r);
 	/* Only a plain list of names is echoed. */
-	h3_request(site_srv.port, "OPTIONS", "/big.bin",
+	assert_rc_ok(client_request(suite_srv.port, "OPTIONS", "/big.bin",
 		   "Origin: http://example.org\r\n"
 		   "Access-Control-Request-Method: GET\r\n"
-		   "Access-Control-Request-Headers: x-a;<script>\r\n", &r);
+		   "Access-Control-Request-Headers: x-a;<script>\r\n", &r));
 	assert_int_equal(r.status, 204);
-	assert_null(response_header(&r, "Access-Control-Allow-Headers"));
-	response_free(&r);
+	assert_null(reply_header(&r, "Access-Control-Allow-Headers"));
+	reply_free(&r);
 }
 
 /* ---- --header ----------------------------------------------------------------- */
 
-static void assert_extra(const struct response *r)
+static void assert_extra(const struct http_reply *r)
 {
 	assert_header(r, "X-One", "1");
 	assert_header(r, "X-Two", "two  words");
-	assert_int_equal(response_header_count(r, "X-One"), 1);
-	assert_int_equal(response_header_count(r, "X-Two"), 1);
+	assert_int_equal(reply_header_count(r, "X-One"), 1);
+	assert_int_equal(reply_header_count(r, "X-Two"), 1);
 }
 
 static void extra_headers_everywhere(void **state)
 {
-	struct response r;
+	struct http_reply r;
 
 	(void)state;
-	h3_request(site_srv.port, "GET", "/hello.txt", NULL, &r);
+	assert_rc_ok(client_request(suite_srv.port, "GET", "/hello.txt", NULL, &r));
 	assert_extra(&r);
 	assert_body_str(&r, HELLO_BODY);
-	response_free(&r);
-	h3_request(site_srv.port, "HEAD", "/hello.txt", NULL, &r);
+	reply_free(&r);
+	assert_rc_ok(client_request(suite_srv.port, "HEAD", "/hello.txt", NULL, &r));
 	assert_extra(&r);
-	response_free(&r);
-	h3_request(site_srv.port, "GET", "/nope", NULL, &r);
+	reply_free(&r);
+	assert_rc_ok(client_request(suite_srv.port, "GET", "/nope", NULL, &r));
 	assert_int_equal(r.status, 404);
 	assert_extra(&r);
-	response_free(&r);
-	h3_request(site_srv.port, "GET", "/dir", NULL, &r);
+	reply_free(&r);
+	assert_rc_ok(client_request(suite_srv.port, "GET", "/dir", NULL, &r));
 	assert_int_equal(r.status, 301);
 	assert_extra(&r);
-	response_free(&r);
-	h3_request(site_srv.port, "GET", "/dir/", NULL, &r);
+	reply_free(&r);
+	assert_rc_ok(client_request(suite_srv.port, "GET", "/dir/", NULL, &r));
 	assert_int_equal(r.status, 200);
 	assert_extra(&r);
-	response_free(&r);
-	h3_request(site_srv.port, "GET", "/big.bin", "Range: bytes=1-2,4-5\r\n", &r);
+	reply_free(&r);
+	assert_rc_ok(client_request(suite_srv.port, "GET", "/big.bin", "Range: bytes=1-2,4-5\r\n", &r));
 	assert_int_equal(r.status, 206);
 	assert_extra(&r);
-	response_free(&r);
-	h3_request(site_srv.port, "OPTIONS", "/", NULL, &r);
+	reply_free(&r);
+	assert_rc_ok(client_request(suite_srv.port, "OPTIONS", "/", NULL, &r));
 	assert_int_equal(r.status, 204);
 	assert_extra(&r);
-	response_free(&r);
+	reply_free(&r);
 	raw("PUT /x HTTP/1.1\r\nHost: x\r\n\r\n", false, &r);
 	assert_int_equal(r.status, 405);
 	assert_extra(&r);
-	response_free(&r);
+	reply_free(&r);
 	raw("FOO / HTTP/1.1\r\nHost: x\r\n\r\n", false, &r);
 	assert_int_equal(r.status, 501);
 	assert_extra(&r);
-	response_free(&r);
+	reply_free(&r);
 }
 
 /* The parent's own 503 (past --max-clients) carries them too. */
@@ -296,19 +295,19 @@ static void extra_headers_on_parent_503(void **state)
 {
 	static const char *args[] = {"--max-clients", "1", "--header", "X-One: 1", "--cors", NULL};
 	struct client held, c;
-	struct response r;
+	struct http_reply r;
 
 	(void)state;
-	assert_int_equal(harness_start(&site_srv, site_fx.root, args), 0);
-	assert_rc_ok(client_connect(&held, site_srv.port));
-	assert_int_equal(harness_wait_children(site_srv.pid, 1, HARNESS_WAIT_MS), 0);
-	assert_rc_ok(client_connect(&c, site_srv.port));
-	assert_rc_ok(client_read_response(&c, &r, false));
+	assert_int_equal(harness_start(&suite_srv, suite_fx.root, args), 0);
+	assert_rc_ok(client_connect(&held, suite_srv.port));
+	assert_int_equal(harness_wait_children(suite_srv.pid, 1, HARNESS_WAIT_MS), 0);
+	assert_rc_ok(client_connect(&c, suite_srv.port));
+	assert_rc_ok(client_read_reply(&c, &r, false));
 	assert_int_equal(r.status, 503);
 	assert_header(&r, "X-One", "1");
 	assert_header(&r, "Access-Control-Allow-Origin", "*");
-	assert_null(response_header(&r, "Cache-Control"));
-	response_free(&r);
+	assert_null(reply_header(&r, "Cache-Control"));
+	reply_free(&r);
 	client_close(&c);
 	client_close(&held);
 }
@@ -350,31 +349,31 @@ static void cache_control_on_success(void **state)
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		struct response r;
+		struct http_reply r;
 
-		h3_request(site_srv.port, "GET", cases[i].target, cases[i].headers, &r);
+		assert_rc_ok(client_request(suite_srv.port, "GET", cases[i].target, cases[i].headers, &r));
 		assert_int_equal(r.status, cases[i].status);
 		if (cases[i].cached)
 			assert_header(&r, "Cache-Control", "max-age=3600");
-		else if (response_header(&r, "Cache-Control"))
+		else if (reply_header(&r, "Cache-Control"))
 			fail_msg("%s (%d) has Cache-Control", cases[i].target, r.status);
-		response_free(&r);
+		reply_free(&r);
 	}
 }
 
 static void cache_zero(void **state)
 {
-	struct response r;
+	struct http_reply r;
 
 	(void)state;
 	assert_int_equal(start_with("--cache", "0", NULL, NULL), 0);
-	h3_request(site_srv.port, "GET", "/hello.txt", NULL, &r);
+	assert_rc_ok(client_request(suite_srv.port, "GET", "/hello.txt", NULL, &r));
 	assert_header(&r, "Cache-Control", "max-age=0");
-	response_free(&r);
+	reply_free(&r);
 }
 
-#define T(f) cmocka_unit_test_setup_teardown(f, site_setup, site_teardown)
-#define T_WITH(f, s) cmocka_unit_test_setup_teardown(f, s, site_teardown)
+#define T(f) cmocka_unit_test_setup_teardown(f, suite_setup, suite_teardown)
+#define T_WITH(f, s) cmocka_unit_test_setup_teardown(f, s, suite_teardown)
 
 static int no_setup(void **state)
 {
@@ -406,5 +405,5 @@ int main(void)
 		T_WITH(cache_zero, no_setup),
 	};
 
-	return cmocka_run_group_tests(tests, site_group_setup, site_group_teardown);
+	return cmocka_run_group_tests(tests, suite_group_setup, suite_group_teardown);
 }

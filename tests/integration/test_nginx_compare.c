@@ -34,14 +34,14 @@
 #include <zlib.h>
 
 #include "harness.h"
-#include "h3_helpers.h"
+#include "multipart_check.h"
 
 #ifndef NGINX_BIN
 #define NGINX_BIN "/usr/sbin/nginx"
 #endif
 
 static struct fixture fx;
-static struct server srv;
+static struct test_server srv;
 static pid_t nginx_pid = -1;
 static int nginx_port;
 static bool have_nginx;
@@ -233,24 +233,24 @@ static int group_teardown(void **state)
 /* ---- comparing ------------------------------------------------------------------ */
 
 struct pair {
-	struct response ours, theirs;
+	struct http_reply ours, theirs;
 };
 
 static void both(const char *method, const char *target, const char *headers, struct pair *p)
 {
-	h3_request(srv.port, method, target, headers, &p->ours);
-	h3_request(nginx_port, method, target, headers, &p->theirs);
+	assert_rc_ok(client_request(srv.port, method, target, headers, &p->ours));
+	assert_rc_ok(client_request(nginx_port, method, target, headers, &p->theirs));
 }
 
 static void pair_free(struct pair *p)
 {
-	response_free(&p->ours);
-	response_free(&p->theirs);
+	reply_free(&p->ours);
+	reply_free(&p->theirs);
 }
 
 static void same_header(const struct pair *p, const char *name)
 {
-	const char *a = response_header(&p->ours, name), *b = response_header(&p->theirs, name);
+	const char *a = reply_header(&p->ours, name), *b = reply_header(&p->theirs, name);
 	if (!a != !b || (a && strcmp(a, b) != 0))
 		fail_msg("%s: ours \"%s\", nginx \"%s\"", name, a ? a : "(none)", b ? b : "(none)");
 }
@@ -326,7 +326,7 @@ static void same_multipart_parts(void **state)
 
 	REQUIRE_NGINX();
 	for (size_t i = 0; i < sizeof(ranges) / sizeof(ranges[0]); i++) {
-		struct h3_part a[H3_MAX_PARTS], b[H3_MAX_PARTS];
+		struct byterange_part a[MULTIPART_MAX_PARTS], b[MULTIPART_MAX_PARTS];
 		struct pair p;
 		char h[256];
 
@@ -334,9 +334,9 @@ static void same_multipart_parts(void **state)
 		both("GET", "/big.bin", h, &p);
 		assert_int_equal(p.ours.status, 206);
 		assert_int_equal(p.theirs.status, 206);
-		int n = h3_parse_multipart(&p.ours, a, H3_MAX_PARTS);
+		int n = multipart_parse(&p.ours, a, MULTIPART_MAX_PARTS);
 		assert_true(n > 1);
-		assert_int_equal(h3_parse_multipart(&p.theirs, b, H3_MAX_PARTS), n);
+		assert_int_equal(multipart_parse(&p.theirs, b, MULTIPART_MAX_PARTS), n);
 		for (int k = 0; k < n; k++) {
 			assert_int_equal(a[k].first, b[k].first);
 			assert_int_equal(a[k].last, b[k].last);
@@ -369,43 +369,43 @@ static void same_head_range(void **state)
 /* Each server with its own ETag and Last-Modified. */
 static void round_trip(int port, const char *target)
 {
-	struct response r, c;
+	struct http_reply r, c;
 	char h[512], etag[128], lm[64];
 
-	h3_request(port, "GET", target, NULL, &r);
+	assert_rc_ok(client_request(port, "GET", target, NULL, &r));
 	assert_int_equal(r.status, 200);
-	snprintf(etag, sizeof(etag), "%s", response_header(&r, "ETag"));
-	snprintf(lm, sizeof(lm), "%s", response_header(&r, "Last-Modified"));
-	response_free(&r);
+	snprintf(etag, sizeof(etag), "%s", reply_header(&r, "ETag"));
+	snprintf(lm, sizeof(lm), "%s", reply_header(&r, "Last-Modified"));
+	reply_free(&r);
 
 	snprintf(h, sizeof(h), "If-None-Match: %s\r\n", etag);
-	h3_request(port, "GET", target, h, &c);
+	assert_rc_ok(client_request(port, "GET", target, h, &c));
 	assert_int_equal(c.status, 304);
 	assert_header(&c, "ETag", etag);
 	assert_int_equal(c.body_len, 0);
-	response_free(&c);
+	reply_free(&c);
 	snprintf(h, sizeof(h), "If-None-Match: \"x\", %s\r\n", etag);
-	h3_request(port, "GET", target, h, &c);
+	assert_rc_ok(client_request(port, "GET", target, h, &c));
 	assert_int_equal(c.status, 304);
-	response_free(&c);
-	h3_request(port, "GET", target, "If-None-Match: \"stale\"\r\n", &c);
+	reply_free(&c);
+	assert_rc_ok(client_request(port, "GET", target, "If-None-Match: \"stale\"\r\n", &c));
 	assert_int_equal(c.status, 200);
-	response_free(&c);
+	reply_free(&c);
 	snprintf(h, sizeof(h), "If-Modified-Since: %s\r\n", lm);
-	h3_request(port, "GET", target, h, &c);
+	assert_rc_ok(client_request(port, "GET", target, h, &c));
 	assert_int_equal(c.status, 304);
-	response_free(&c);
+	reply_free(&c);
 	snprintf(h, sizeof(h), "Range: bytes=0-1\r\nIf-Range: %s\r\n", etag);
-	h3_request(port, "GET", target, h, &c);
+	assert_rc_ok(client_request(port, "GET", target, h, &c));
 	assert_int_equal(c.status, 206);
-	response_free(&c);
-	h3_request(port, "GET", target, "Range: bytes=0-1\r\nIf-Range: \"stale\"\r\n", &c);
+	reply_free(&c);
+	assert_rc_ok(client_request(port, "GET", target, "Range: bytes=0-1\r\nIf-Range: \"stale\"\r\n", &c));
 	assert_int_equal(c.status, 200);
-	response_free(&c);
+	reply_free(&c);
 	snprintf(h, sizeof(h), "Range: bytes=0-1\r\nIf-Range: %s\r\n", lm);
-	h3_request(port, "GET", target, h, &c);
+	assert_rc_ok(client_request(port, "GET", target, h, &c));
 	assert_int_equal(c.status, 206);
-	response_free(&c);
+	reply_free(&c);
 }
 
 static void same_conditional_round_trips(void **state)
@@ -459,7 +459,7 @@ static void resume(int port, const char *file)
 	const char *opts[] = {"-C", "-", "-o", path, NULL};
 	struct hbuf ignored = {0};
 
-	h3_side_path(&fx, file, path, sizeof(path));
+	fixture_side_path(&fx, file, path, sizeof(path));
 	FILE *f = fopen(path, "wb");
 	assert_non_null(f);
 	assert_int_equal(fwrite(big, 1, 40000, f), 40000);
@@ -478,8 +478,8 @@ static void same_curl_resume(void **state)
 	assert_non_null(db);
 	resume(srv.port, "ours.bin");
 	resume(nginx_port, "nginx.bin");
-	h3_side_path(&fx, "ours.bin", a, sizeof(a));
-	h3_side_path(&fx, "nginx.bin", b, sizeof(b));
+	fixture_side_path(&fx, "ours.bin", a, sizeof(a));
+	fixture_side_path(&fx, "nginx.bin", b, sizeof(b));
 	FILE *fa = fopen(a, "rb"), *fb = fopen(b, "rb");
 	assert_non_null(fa);
 	assert_non_null(fb);

@@ -35,35 +35,25 @@ static int group_setup(void **state)
 	if (!big)
 		return -1;
 	harness_fill(big, BIG_LEN, BIG_SEED);
-	return fixture_standard_site(&site_fx);
+	return fixture_standard_site(&suite_fx);
 }
 
 static int group_teardown(void **state)
 {
 	(void)state;
-	fixture_destroy(&site_fx);
+	fixture_destroy(&suite_fx);
 	free(big);
-	return 0;
-}
-
-/* For tests that manage the server themselves: only cleanup on failure. */
-static int cleanup(void **state)
-{
-	(void)state;
-	harness_close_clients();
-	if (site_srv.pid > 0)
-		harness_stop(&site_srv);
 	return 0;
 }
 
 static void expect_big(struct client *c)
 {
-	struct response r;
+	struct http_reply r;
 
-	assert_rc_ok(client_read_response(c, &r, false));
+	assert_rc_ok(client_read_reply(c, &r, false));
 	assert_int_equal(r.status, 200);
 	assert_body(&r, big, BIG_LEN);
-	response_free(&r);
+	reply_free(&r);
 }
 
 /* ---- children ------------------------------------------------------------ */
@@ -76,19 +66,19 @@ static void twenty_concurrent_clients(void **state)
 	(void)state;
 	/* All connected and all asking before any response is read. */
 	for (i = 0; i < CONCURRENT; i++)
-		assert_rc_ok(client_connect(&c[i], site_srv.port));
+		assert_rc_ok(client_connect(&c[i], suite_srv.port));
 	for (i = 0; i < CONCURRENT; i++)
 		assert_rc_ok(client_send_request(&c[i], "GET", "/big.bin", NULL));
 	for (i = 0; i < CONCURRENT; i++)
 		expect_big(&c[i]);
 	/* Keep-alive: each connection still has its own child. */
-	assert_int_equal(harness_wait_children(site_srv.pid, CONCURRENT,
+	assert_int_equal(harness_wait_children(suite_srv.pid, CONCURRENT,
 					       HARNESS_WAIT_MS), 0);
 	for (i = 0; i < CONCURRENT; i++)
 		client_close(&c[i]);
 	/* Reaped, not left as zombies. */
-	assert_int_equal(harness_wait_children(site_srv.pid, 0, HARNESS_WAIT_MS), 0);
-	assert_int_equal(harness_children(site_srv.pid, &zombies), 0);
+	assert_int_equal(harness_wait_children(suite_srv.pid, 0, HARNESS_WAIT_MS), 0);
+	assert_int_equal(harness_children(suite_srv.pid, &zombies), 0);
 	assert_int_equal(zombies, 0);
 }
 
@@ -98,13 +88,13 @@ static void no_zombies_after_many_short_connections(void **state)
 
 	(void)state;
 	for (i = 0; i < 30; i++) {
-		struct response r;
+		struct http_reply r;
 
-		assert_rc_ok(http_get(site_srv.port, "/hello.txt", &r));
+		assert_rc_ok(client_get(suite_srv.port, "/hello.txt", &r));
 		assert_int_equal(r.status, 200);
-		response_free(&r);
+		reply_free(&r);
 	}
-	assert_int_equal(harness_wait_children(site_srv.pid, 0, HARNESS_WAIT_MS), 0);
+	assert_int_equal(harness_wait_children(suite_srv.pid, 0, HARNESS_WAIT_MS), 0);
 }
 
 /* Clients that hang up with a reset in the middle of a big response must
@@ -112,25 +102,25 @@ static void no_zombies_after_many_short_connections(void **state)
 static void clients_resetting_mid_response(void **state)
 {
 	struct linger lg = { .l_onoff = 1, .l_linger = 0 };
-	struct response r;
+	struct http_reply r;
 	struct client c;
 	int i;
 
 	(void)state;
 	for (i = 0; i < 5; i++) {
-		assert_rc_ok(client_connect(&c, site_srv.port));
+		assert_rc_ok(client_connect(&c, suite_srv.port));
 		assert_rc_ok(client_send_request(&c, "GET", "/big.bin", NULL));
 		/* Wait for the first bytes, then reset. */
-		assert_rc_ok(client_read_response(&c, &r, true));
-		response_free(&r);
+		assert_rc_ok(client_read_reply(&c, &r, true));
+		reply_free(&r);
 		setsockopt(c.fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
 		client_close(&c);
 	}
-	assert_int_equal(harness_wait_children(site_srv.pid, 0, HARNESS_WAIT_MS), 0);
-	assert_rc_ok(http_get(site_srv.port, "/big.bin", &r));
+	assert_int_equal(harness_wait_children(suite_srv.pid, 0, HARNESS_WAIT_MS), 0);
+	assert_rc_ok(client_get(suite_srv.port, "/big.bin", &r));
 	assert_int_equal(r.status, 200);
 	assert_body(&r, big, BIG_LEN);
-	response_free(&r);
+	reply_free(&r);
 }
 
 /* A client that sends half a request and then shuts its side: the child
@@ -141,12 +131,12 @@ static void half_request_then_eof_ends_child(void **state)
 	size_t extra = 0;
 
 	(void)state;
-	assert_rc_ok(client_connect(&c, site_srv.port));
+	assert_rc_ok(client_connect(&c, suite_srv.port));
 	assert_rc_ok(client_send_str(&c, "GET /hello.txt HTTP/1.1\r\nHo"));
 	assert_int_equal(shutdown(c.fd, SHUT_WR), 0);
 	assert_int_equal(client_wait_close(&c, HARNESS_WAIT_MS, &extra), 1);
 	client_close(&c);
-	assert_int_equal(harness_wait_children(site_srv.pid, 0, HARNESS_WAIT_MS), 0);
+	assert_int_equal(harness_wait_children(suite_srv.pid, 0, HARNESS_WAIT_MS), 0);
 }
 
 /* Well past python's listen backlog of 5: every client is served. */
@@ -159,21 +149,21 @@ static void hundred_simultaneous_connections(void **state)
 	(void)state;
 	assert_non_null(c);
 	for (i = 0; i < N; i++)
-		assert_rc_ok(client_connect(&c[i], site_srv.port));
+		assert_rc_ok(client_connect(&c[i], suite_srv.port));
 	for (i = 0; i < N; i++)
 		assert_rc_ok(client_send_request(&c[i], "GET", "/p5.txt",
 						 "Connection: close\r\n"));
 	for (i = 0; i < N; i++) {
-		struct response r;
+		struct http_reply r;
 
-		assert_rc_ok(client_read_response(&c[i], &r, false));
+		assert_rc_ok(client_read_reply(&c[i], &r, false));
 		assert_int_equal(r.status, 200);
 		assert_body_str(&r, pipe_body(5));
-		response_free(&r);
+		reply_free(&r);
 		client_close(&c[i]);
 	}
 	free(c);
-	assert_int_equal(harness_wait_children(site_srv.pid, 0, HARNESS_WAIT_MS), 0);
+	assert_int_equal(harness_wait_children(suite_srv.pid, 0, HARNESS_WAIT_MS), 0);
 }
 
 /* ---- socket ownership (what `ss -tnp` shows) ------------------------------- */
@@ -286,19 +276,19 @@ static bool ownership_ok(int want_conns, char *why, size_t size)
 	unsigned long long seen = 0;
 	int nkids, i;
 
-	scan_tcp_table("/proc/net/tcp", site_srv.port, &t);
-	scan_tcp_table("/proc/net/tcp6", site_srv.port, &t);
+	scan_tcp_table("/proc/net/tcp", suite_srv.port, &t);
+	scan_tcp_table("/proc/net/tcp6", suite_srv.port, &t);
 	listen[0] = t.listen;
 	if (!t.listen || (int)t.nconn != want_conns) {
 		snprintf(why, size, "listener inode %lu, %zu connections",
 			 t.listen, t.nconn);
 		return false;
 	}
-	if (held_by(site_srv.pid, listen, 1) != 1 || held_by(site_srv.pid, t.conn, t.nconn)) {
+	if (held_by(suite_srv.pid, listen, 1) != 1 || held_by(suite_srv.pid, t.conn, t.nconn)) {
 		snprintf(why, size, "parent does not hold exactly the listener");
 		return false;
 	}
-	nkids = child_pids(site_srv.pid, kids, MAX_INODES);
+	nkids = child_pids(suite_srv.pid, kids, MAX_INODES);
 	if (nkids != want_conns) {
 		snprintf(why, size, "%d children", nkids);
 		return false;
@@ -341,22 +331,22 @@ static void one_child_per_connection(void **state)
 
 	(void)state;
 	for (i = 0; i < 3; i++) {
-		struct response r;
+		struct http_reply r;
 
-		assert_rc_ok(client_connect(&c[i], site_srv.port));
+		assert_rc_ok(client_connect(&c[i], suite_srv.port));
 		assert_rc_ok(client_send_request(&c[i], "GET", "/hello.txt", NULL));
-		assert_rc_ok(client_read_response(&c[i], &r, false));
+		assert_rc_ok(client_read_reply(&c[i], &r, false));
 		assert_int_equal(r.status, 200);
-		response_free(&r);
+		reply_free(&r);
 	}
-	assert_int_equal(harness_wait_children(site_srv.pid, 3, HARNESS_WAIT_MS), 0);
+	assert_int_equal(harness_wait_children(suite_srv.pid, 3, HARNESS_WAIT_MS), 0);
 	assert_ownership(3);
 	client_close(&c[1]);
-	assert_int_equal(harness_wait_children(site_srv.pid, 2, HARNESS_WAIT_MS), 0);
+	assert_int_equal(harness_wait_children(suite_srv.pid, 2, HARNESS_WAIT_MS), 0);
 	assert_ownership(2);
 	client_close(&c[0]);
 	client_close(&c[2]);
-	assert_int_equal(harness_wait_children(site_srv.pid, 0, HARNESS_WAIT_MS), 0);
+	assert_int_equal(harness_wait_children(suite_srv.pid, 0, HARNESS_WAIT_MS), 0);
 	assert_ownership(0);
 }
 
@@ -389,9 +379,9 @@ static void sigterm_idle_exits_0_and_frees_port(void **state)
 	int port;
 
 	(void)state;
-	assert_int_equal(harness_start(&site_srv, site_fx.root, NULL), 0);
-	port = site_srv.port;
-	assert_int_equal(harness_stop_signal(&site_srv, SIGTERM, 4000), 0);
+	suite_start(NULL);
+	port = suite_srv.port;
+	assert_int_equal(harness_stop_signal(&suite_srv, SIGTERM, 4000), 0);
 	assert_int_equal(try_bind(port, false), 0);
 }
 
@@ -400,9 +390,9 @@ static void sigint_exits_0(void **state)
 	int port;
 
 	(void)state;
-	assert_int_equal(harness_start(&site_srv, site_fx.root, NULL), 0);
-	port = site_srv.port;
-	assert_int_equal(harness_stop_signal(&site_srv, SIGINT, 4000), 0);
+	suite_start(NULL);
+	port = suite_srv.port;
+	assert_int_equal(harness_stop_signal(&suite_srv, SIGINT, 4000), 0);
 	assert_int_equal(try_bind(port, false), 0);
 }
 
@@ -410,30 +400,26 @@ static void sigint_exits_0(void **state)
  * the same port straight away. */
 static void restart_on_same_port_after_traffic(void **state)
 {
-	char portstr[16], banner[128];
+	char portstr[16];
 	const char *argv[] = { "httpd-lite", "-b", "127.0.0.1", "-p", portstr,
-			       "-d", site_fx.root, NULL };
-	int i;
+			       "-d", suite_fx.root, NULL };
+	int i, port;
 
 	(void)state;
-	assert_int_equal(harness_start(&site_srv, site_fx.root, NULL), 0);
+	suite_start(NULL);
 	for (i = 0; i < 5; i++) {
-		struct response r;
+		struct http_reply r;
 
-		assert_rc_ok(http_get(site_srv.port, "/hello.txt", &r));
-		response_free(&r);
+		assert_rc_ok(client_get(suite_srv.port, "/hello.txt", &r));
+		reply_free(&r);
 	}
-	snprintf(portstr, sizeof(portstr), "%d", site_srv.port);
-	snprintf(banner, sizeof(banner),
-		 "Serving HTTP on 127.0.0.1 port %s (http://127.0.0.1:%s/) ...",
-		 portstr, portstr);
-	assert_int_equal(harness_wait_children(site_srv.pid, 0, HARNESS_WAIT_MS), 0);
-	assert_int_equal(harness_stop(&site_srv), 0);
-	assert_int_equal(try_bind(atoi(portstr), true), 0);
-	assert_int_equal(harness_spawn(&site_srv, argv, NULL), 0);
-	assert_int_equal(harness_wait_banner(&site_srv, banner, HARNESS_WAIT_MS), 0);
-	site_srv.port = atoi(portstr);
-	assert_int_equal(harness_stop(&site_srv), 0);
+	port = suite_srv.port;
+	snprintf(portstr, sizeof(portstr), "%d", port);
+	assert_int_equal(harness_wait_children(suite_srv.pid, 0, HARNESS_WAIT_MS), 0);
+	assert_int_equal(harness_stop(&suite_srv), 0);
+	assert_int_equal(try_bind(port, true), 0);
+	assert_int_equal(harness_spawn_on(&suite_srv, argv, port, false), 0);
+	assert_int_equal(harness_stop(&suite_srv), 0);
 }
 
 /* 1 once connect() is refused: the listener is closed. Non-blocking with
@@ -469,34 +455,34 @@ static int listener_closed(int port)
  * (no child outlives the server). */
 static void sigterm_with_idle_keep_alive_client(void **state)
 {
-	struct response r;
+	struct http_reply r;
 	struct client c;
 	size_t extra = 0;
 	int tries, port;
 
 	(void)state;
-	assert_int_equal(harness_start(&site_srv, site_fx.root, NULL), 0);
-	port = site_srv.port;
+	suite_start(NULL);
+	port = suite_srv.port;
 	assert_rc_ok(client_connect(&c, port));
 	assert_rc_ok(client_send_request(&c, "GET", "/hello.txt", NULL));
-	assert_rc_ok(client_read_response(&c, &r, false));
+	assert_rc_ok(client_read_reply(&c, &r, false));
 	assert_int_equal(r.status, 200);
-	response_free(&r);
-	assert_int_equal(harness_wait_children(site_srv.pid, 1, HARNESS_WAIT_MS), 0);
-	assert_int_equal(kill(site_srv.pid, SIGTERM), 0);
+	reply_free(&r);
+	assert_int_equal(harness_wait_children(suite_srv.pid, 1, HARNESS_WAIT_MS), 0);
+	assert_int_equal(kill(suite_srv.pid, SIGTERM), 0);
 	for (tries = 0; tries < 300 && !listener_closed(port); tries++)
 		harness_pump(5);
 	assert_true(listener_closed(port));
-	assert_int_equal(harness_wait_exit(&site_srv, HARNESS_STOP_MS), 0);
+	assert_int_equal(harness_wait_exit(&suite_srv, HARNESS_STOP_MS), 0);
 	assert_int_equal(client_wait_close(&c, 2000, &extra), 1);
 	assert_int_equal(extra, 0);
 	client_close(&c);
-	assert_int_equal(harness_stop(&site_srv), 0);
+	assert_int_equal(harness_stop(&suite_srv), 0);
 	assert_int_equal(try_bind(port, true), 0);
 }
 
-#define T(f) cmocka_unit_test_setup_teardown(f, site_setup, site_teardown)
-#define C(f) cmocka_unit_test_teardown(f, cleanup)
+#define T(f) cmocka_unit_test_setup_teardown(f, suite_setup, suite_teardown)
+#define C(f) cmocka_unit_test_teardown(f, suite_cleanup)
 
 int main(void)
 {

@@ -21,7 +21,7 @@
 #include <unistd.h>
 
 #include "harness.h"
-#include "h3_helpers.h"
+#include "multipart_check.h"
 
 static char *big; /* what big.bin holds */
 
@@ -34,7 +34,7 @@ static int group_setup(void **state)
 {
 	(void)state;
 	big = malloc(BIG_LEN);
-	if (!big || fixture_standard_site(&site_fx) < 0)
+	if (!big || fixture_standard_site(&suite_fx) < 0)
 		return -1;
 	harness_fill(big, BIG_LEN, BIG_SEED);
 	return 0;
@@ -43,22 +43,22 @@ static int group_setup(void **state)
 static int group_teardown(void **state)
 {
 	(void)state;
-	fixture_destroy(&site_fx);
+	fixture_destroy(&suite_fx);
 	free(big);
 	return 0;
 }
 
-static void get_range(const char *target, const char *range, struct response *r)
+static void get_range(const char *target, const char *range, struct http_reply *r)
 {
 	char h[512];
 	snprintf(h, sizeof(h), "Range: %s\r\n", range);
-	h3_request(site_srv.port, "GET", target, h, r);
+	assert_rc_ok(client_request(suite_srv.port, "GET", target, h, r));
 }
 
 /* GET big.bin with range; expect one part first..last. */
 static void expect_single(const char *range, uint64_t first, uint64_t last)
 {
-	struct response r;
+	struct http_reply r;
 	char cr[96];
 
 	get_range("/big.bin", range, &r);
@@ -67,38 +67,38 @@ static void expect_single(const char *range, uint64_t first, uint64_t last)
 	snprintf(cr, sizeof(cr), "bytes %" PRIu64 "-%" PRIu64 "/%d", first, last, BIG_LEN);
 	assert_header(&r, "Content-Range", cr);
 	assert_body(&r, big + first, (size_t)(last - first + 1));
-	response_free(&r);
+	reply_free(&r);
 }
 
 /* GET big.bin with range; expect the whole file, 200, no Content-Range. */
 static void expect_whole(const char *range)
 {
-	struct response r;
+	struct http_reply r;
 
 	get_range("/big.bin", range, &r);
 	if (r.status != 200)
 		fail_msg("Range: %s: status %d, want 200", range, r.status);
-	assert_null(response_header(&r, "Content-Range"));
+	assert_null(reply_header(&r, "Content-Range"));
 	assert_body(&r, big, BIG_LEN);
-	response_free(&r);
+	reply_free(&r);
 }
 
 static void expect_416(const char *range)
 {
-	struct response r;
+	struct http_reply r;
 
 	get_range("/big.bin", range, &r);
 	if (r.status != 416)
 		fail_msg("Range: %s: status %d, want 416", range, r.status);
 	assert_header(&r, "Content-Range", "bytes */102400");
-	response_free(&r);
+	reply_free(&r);
 }
 
 /* ---- single ranges --------------------------------------------------------- */
 
 static void single_range_206(void **state)
 {
-	struct response r;
+	struct http_reply r;
 
 	(void)state;
 	get_range("/big.bin", "bytes=100-199", &r);
@@ -111,7 +111,7 @@ static void single_range_206(void **state)
 	assert_header_match(&r, "ETag", "^\"[0-9a-f]+-19000-[0-9a-f]+\\.[0-9a-f]+\"$");
 	assert_header_match(&r, "Last-Modified", IMF_FIXDATE_RE);
 	assert_body(&r, big + 100, 100);
-	response_free(&r);
+	reply_free(&r);
 }
 
 static void range_forms(void **state)
@@ -150,7 +150,7 @@ static void whole_file_fallbacks(void **state)
 static void unsatisfiable_416(void **state)
 {
 	struct client c;
-	struct response r;
+	struct http_reply r;
 
 	(void)state;
 	expect_416("bytes=102400-");
@@ -159,60 +159,60 @@ static void unsatisfiable_416(void **state)
 	expect_416("bytes=99999999999999999999999-");
 	expect_416("bytes=102400-,200000-");
 	/* A 416 keeps the connection; HEAD gets the same head. */
-	assert_rc_ok(client_connect(&c, site_srv.port));
+	assert_rc_ok(client_connect(&c, suite_srv.port));
 	assert_rc_ok(client_send_request(&c, "HEAD", "/big.bin", "Range: bytes=999999-\r\n"));
-	assert_rc_ok(client_read_response(&c, &r, true));
+	assert_rc_ok(client_read_reply(&c, &r, true));
 	assert_int_equal(r.status, 416);
 	assert_header(&r, "Content-Range", "bytes */102400");
-	response_free(&r);
+	reply_free(&r);
 	assert_rc_ok(client_send_request(&c, "GET", "/hello.txt", "Connection: close\r\n"));
-	assert_rc_ok(client_read_response(&c, &r, false));
+	assert_rc_ok(client_read_reply(&c, &r, false));
 	assert_int_equal(r.status, 200);
 	assert_body_str(&r, HELLO_BODY);
-	response_free(&r);
+	reply_free(&r);
 	client_close(&c);
 }
 
 static void head_range_same_headers(void **state)
 {
-	struct response g, h;
+	struct http_reply g, h;
 
 	(void)state;
 	get_range("/big.bin", "bytes=100-199", &g);
-	h3_request(site_srv.port, "HEAD", "/big.bin", "Range: bytes=100-199\r\n", &h);
+	assert_rc_ok(client_request(suite_srv.port, "HEAD", "/big.bin", "Range: bytes=100-199\r\n", &h));
 	assert_int_equal(h.status, 206);
 	assert_int_equal(h.body_len, 0);
 	assert_header(&h, "Content-Length", "100");
-	assert_header(&h, "Content-Range", response_header(&g, "Content-Range"));
-	assert_header(&h, "ETag", response_header(&g, "ETag"));
+	assert_header(&h, "Content-Range", reply_header(&g, "Content-Range"));
+	assert_header(&h, "ETag", reply_header(&g, "ETag"));
 	assert_header(&h, "Content-Type", "application/octet-stream");
-	response_free(&g);
-	response_free(&h);
+	reply_free(&g);
+	reply_free(&h);
 }
 
 static void range_ignored_where_not_a_file(void **state)
 {
-	struct response r;
+	struct http_reply r;
 
 	(void)state;
 	get_range("/dir/", "bytes=0-10", &r);
 	assert_int_equal(r.status, 200);
-	assert_null(response_header(&r, "Content-Range"));
-	assert_null(response_header(&r, "Accept-Ranges"));
+	assert_null(reply_header(&r, "Content-Range"));
+	assert_null(reply_header(&r, "Accept-Ranges"));
 	assert_contains(r.body, r.body_len, "Directory listing for /dir/");
-	response_free(&r);
+	reply_free(&r);
 	get_range("/nope.bin", "bytes=0-10", &r);
 	assert_int_equal(r.status, 404);
-	assert_null(response_header(&r, "Content-Range"));
-	response_free(&r);
+	assert_null(reply_header(&r, "Content-Range"));
+	reply_free(&r);
 	get_range("/empty.txt", "bytes=0-", &r); /* no byte to point at */
 	assert_int_equal(r.status, 200);
 	assert_header(&r, "Content-Length", "0");
-	response_free(&r);
+	reply_free(&r);
 	get_range("/withindex/", "bytes=3-6", &r); /* an index is a file */
 	assert_int_equal(r.status, 206);
 	assert_body(&r, &INDEX_HTML_BODY[3], 4);
-	response_free(&r);
+	reply_free(&r);
 }
 
 /* ---- multipart --------------------------------------------------------------- */
@@ -220,21 +220,21 @@ static void range_ignored_where_not_a_file(void **state)
 static void multipart_byteranges(void **state)
 {
 	struct client c;
-	struct response r, next;
-	struct h3_part parts[H3_MAX_PARTS];
+	struct http_reply r, next;
+	struct byterange_part parts[MULTIPART_MAX_PARTS];
 	static const uint64_t want[3][2] = {{0, 9}, {100, 199}, {BIG_LEN - 10, BIG_LEN - 1}};
 
 	(void)state;
 	/* Keep-alive, then a second request: the body must end exactly at
 	 * Content-Length, or the next response would be garbage. */
-	assert_rc_ok(client_connect(&c, site_srv.port));
+	assert_rc_ok(client_connect(&c, suite_srv.port));
 	assert_rc_ok(client_send_request(&c, "GET", "/big.bin", "Range: bytes=0-9,100-199,-10\r\n"));
-	assert_rc_ok(client_read_response(&c, &r, false));
+	assert_rc_ok(client_read_reply(&c, &r, false));
 	assert_int_equal(r.status, 206);
-	assert_null(response_header(&r, "Content-Range"));
+	assert_null(reply_header(&r, "Content-Range"));
 	assert_header_match(&r, "Content-Type",
 			    "^multipart/byteranges; boundary=[0-9A-Za-z'()+_,./:=?-]{1,70}$");
-	assert_int_equal(h3_parse_multipart(&r, parts, H3_MAX_PARTS), 3);
+	assert_int_equal(multipart_parse(&r, parts, MULTIPART_MAX_PARTS), 3);
 	for (int i = 0; i < 3; i++) {
 		assert_int_equal(parts[i].first, want[i][0]);
 		assert_int_equal(parts[i].last, want[i][1]);
@@ -243,11 +243,11 @@ static void multipart_byteranges(void **state)
 		assert_memory_equal(parts[i].data, big + want[i][0], parts[i].len);
 	}
 	assert_rc_ok(client_send_request(&c, "GET", "/hello.txt", "Connection: close\r\n"));
-	assert_rc_ok(client_read_response(&c, &next, false));
+	assert_rc_ok(client_read_reply(&c, &next, false));
 	assert_int_equal(next.status, 200);
 	assert_body_str(&next, HELLO_BODY);
-	response_free(&next);
-	response_free(&r);
+	reply_free(&next);
+	reply_free(&r);
 	client_close(&c);
 }
 
@@ -255,62 +255,62 @@ static void multipart_byteranges(void **state)
  * the file (nginx does the same); each part in request order. */
 static void multipart_overlap_and_order(void **state)
 {
-	struct response r;
-	struct h3_part parts[H3_MAX_PARTS];
+	struct http_reply r;
+	struct byterange_part parts[MULTIPART_MAX_PARTS];
 
 	(void)state;
 	get_range("/hello.txt", "bytes=7-11,0-4,3-5", &r);
 	assert_int_equal(r.status, 206);
-	assert_int_equal(h3_parse_multipart(&r, parts, H3_MAX_PARTS), 3);
+	assert_int_equal(multipart_parse(&r, parts, MULTIPART_MAX_PARTS), 3);
 	assert_memory_equal(parts[0].data, "world", 5);
 	assert_memory_equal(parts[1].data, "Hello", 5);
 	assert_memory_equal(parts[2].data, "lo,", 3);
 	assert_string_equal(parts[0].type, "text/plain");
-	response_free(&r);
+	reply_free(&r);
 }
 
 static void multipart_boundary_fresh_and_head_length(void **state)
 {
-	struct response a, b, h;
+	struct http_reply a, b, h;
 
 	(void)state;
 	get_range("/big.bin", "bytes=0-0,5-5", &a);
 	get_range("/big.bin", "bytes=0-0,5-5", &b);
-	h3_request(site_srv.port, "HEAD", "/big.bin", "Range: bytes=0-0,5-5\r\n", &h);
-	assert_string_not_equal(response_header(&a, "Content-Type"),
-				response_header(&b, "Content-Type"));
+	assert_rc_ok(client_request(suite_srv.port, "HEAD", "/big.bin", "Range: bytes=0-0,5-5\r\n", &h));
+	assert_string_not_equal(reply_header(&a, "Content-Type"),
+				reply_header(&b, "Content-Type"));
 	assert_int_equal(h.status, 206);
 	assert_int_equal(h.body_len, 0);
-	assert_header(&h, "Content-Length", response_header(&a, "Content-Length"));
-	response_free(&a);
-	response_free(&b);
-	response_free(&h);
+	assert_header(&h, "Content-Length", reply_header(&a, "Content-Length"));
+	reply_free(&a);
+	reply_free(&b);
+	reply_free(&h);
 }
 
 /* ---- If-Range ---------------------------------------------------------------- */
 
 static int if_range_status(const char *target, const char *range, const char *if_range)
 {
-	struct response r;
+	struct http_reply r;
 	char h[512];
 	int status;
 
 	snprintf(h, sizeof(h), "Range: %s\r\nIf-Range: %s\r\n", range, if_range);
-	h3_request(site_srv.port, "GET", target, h, &r);
+	assert_rc_ok(client_request(suite_srv.port, "GET", target, h, &r));
 	status = r.status;
-	response_free(&r);
+	reply_free(&r);
 	return status;
 }
 
 static void if_range_etag(void **state)
 {
-	struct response r;
+	struct http_reply r;
 	char etag[128], weak[140];
 
 	(void)state;
-	h3_request(site_srv.port, "GET", "/big.bin", NULL, &r);
-	snprintf(etag, sizeof(etag), "%s", response_header(&r, "ETag"));
-	response_free(&r);
+	assert_rc_ok(client_request(suite_srv.port, "GET", "/big.bin", NULL, &r));
+	snprintf(etag, sizeof(etag), "%s", reply_header(&r, "ETag"));
+	reply_free(&r);
 	snprintf(weak, sizeof(weak), "W/%s", etag);
 	assert_int_equal(if_range_status("/big.bin", "bytes=0-9", etag), 206);
 	assert_int_equal(if_range_status("/big.bin", "bytes=0-9", "\"stale\""), 200);
@@ -322,7 +322,7 @@ static void if_range_etag(void **state)
 
 static void if_range_date(void **state)
 {
-	struct response r;
+	struct http_reply r;
 
 	(void)state;
 	assert_int_equal(if_range_status("/old.txt", "bytes=0-1",
@@ -331,17 +331,17 @@ static void if_range_date(void **state)
 					 "Sun, 09 Sep 2001 01:46:41 GMT"), 200);
 	assert_int_equal(if_range_status("/old.txt", "bytes=0-1", "not a date"), 200);
 	/* Without Range, If-Range is ignored. */
-	h3_request(site_srv.port, "GET", "/old.txt", "If-Range: \"stale\"\r\n", &r);
+	assert_rc_ok(client_request(suite_srv.port, "GET", "/old.txt", "If-Range: \"stale\"\r\n", &r));
 	assert_int_equal(r.status, 200);
 	assert_body_str(&r, "old\n");
-	response_free(&r);
+	reply_free(&r);
 }
 
 /* ---- curl ---------------------------------------------------------------- */
 
 static void url(const char *path, char *out, size_t size)
 {
-	snprintf(out, size, "http://127.0.0.1:%d%s", site_srv.port, path);
+	snprintf(out, size, "http://127.0.0.1:%d%s", suite_srv.port, path);
 }
 
 static void curl_r_100_199(void **state)
@@ -383,7 +383,7 @@ static void curl_resume(void **state)
 	(void)state;
 	assert_non_null(got);
 	url("/big.bin", u, sizeof(u));
-	h3_side_path(&site_fx, "resume.bin", path, sizeof(path));
+	fixture_side_path(&suite_fx, "resume.bin", path, sizeof(path));
 	FILE *f = fopen(path, "wb");
 	assert_non_null(f);
 	assert_int_equal(fwrite(big, 1, 40000, f), 40000);
@@ -394,7 +394,7 @@ static void curl_resume(void **state)
 	run_result_free(&rr);
 	assert_int_equal(read_whole(path, got, BIG_LEN + 1), BIG_LEN);
 	assert_memory_equal(got, big, BIG_LEN);
-	assert_int_equal(harness_wait_stderr_match(&site_srv, "\"GET /big.bin HTTP/1.1\" 206 62400$",
+	assert_int_equal(harness_wait_stderr_match(&suite_srv, "\"GET /big.bin HTTP/1.1\" 206 62400$",
 						   NULL, 0, HARNESS_WAIT_MS), 0);
 	unlink(path);
 	free(got);
@@ -474,7 +474,7 @@ static long long drain_to_eof(int fd, long long limit)
 static void make_huge(const char *name)
 {
 	char path[512];
-	fixture_path(&site_fx, name, path, sizeof(path));
+	fixture_path(&suite_fx, name, path, sizeof(path));
 	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	assert_true(fd >= 0);
 	assert_int_equal(ftruncate(fd, HUGE_LEN), 0);
@@ -484,7 +484,7 @@ static void make_huge(const char *name)
 static void resize(const char *name, off_t len)
 {
 	char path[512];
-	fixture_path(&site_fx, name, path, sizeof(path));
+	fixture_path(&suite_fx, name, path, sizeof(path));
 	assert_int_equal(truncate(path, len), 0);
 }
 
@@ -502,14 +502,14 @@ static void shrinking_file_closes(const char *name, const char *extra, int statu
 	snprintf(target, sizeof(target), "/%s", name);
 	snprintf(req, sizeof(req), "GET %s HTTP/1.1\r\nHost: x\r\n%s\r\n"
 		 "GET /hello.txt HTTP/1.1\r\nHost: x\r\n\r\n", target, extra ? extra : "");
-	assert_rc_ok(client_connect(&c, site_srv.port));
+	assert_rc_ok(client_connect(&c, suite_srv.port));
 	assert_rc_ok(client_send_str(&c, req));
 	long long cl = read_head_raw(c.fd);
 	resize(name, 1024 * 1024);
 	long long got = drain_to_eof(c.fd, cl);
 	assert_true(got < cl);
 	snprintf(log_re, sizeof(log_re), "\"GET %s HTTP/1.1\" %d -$", target, status);
-	assert_int_equal(harness_wait_stderr_match(&site_srv, log_re, NULL, 0, HARNESS_WAIT_MS), 0);
+	assert_int_equal(harness_wait_stderr_match(&suite_srv, log_re, NULL, 0, HARNESS_WAIT_MS), 0);
 	*cl_out = cl;
 	client_close(&c);
 	resize(name, 0);
@@ -543,7 +543,7 @@ static void file_grows_during_send(void **state)
 
 	(void)state;
 	make_huge("grow.bin");
-	assert_rc_ok(client_connect(&c, site_srv.port));
+	assert_rc_ok(client_connect(&c, suite_srv.port));
 	assert_rc_ok(client_send_request(&c, "GET", "/grow.bin", NULL));
 	long long cl = read_head_raw(c.fd);
 	assert_int_equal(cl, HUGE_LEN);
@@ -573,7 +573,7 @@ static void file_grows_during_send(void **state)
 	resize("grow.bin", 0);
 }
 
-#define T(f) cmocka_unit_test_setup_teardown(f, site_setup, site_teardown)
+#define T(f) cmocka_unit_test_setup_teardown(f, suite_setup, suite_teardown)
 
 int main(void)
 {

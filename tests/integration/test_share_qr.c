@@ -129,7 +129,7 @@ static void image_from_svg(const char *html, struct image *img)
 }
 
 /* Two lines of full blocks: the QR code's top and bottom quiet zones. */
-static bool qr_printed(const struct server *s)
+static bool qr_printed(const struct test_server *s)
 {
 	int full_lines = 0;
 	for (const char *l = s->out.data; l && *l; l = strchr(l, '\n') + 1) {
@@ -144,7 +144,7 @@ static bool qr_printed(const struct server *s)
 	return full_lines >= 2;
 }
 
-static int start_qr(struct server *s, const char *extra)
+static int start_qr(struct test_server *s, const char *extra)
 {
 	const char *argv[] = {"httpd-lite", "-b", "127.0.0.1", "-p", "0", "-d", fx.root, "-q",
 			      extra, NULL};
@@ -165,7 +165,7 @@ static void terminal_code_decodes_to_the_url(void **state)
 	(void)state;
 	if (!have_zbarimg())
 		skip();
-	struct server s;
+	struct test_server s;
 	int port = start_qr(&s, "--qr");
 	assert_true(port > 0);
 	char want[64];
@@ -185,11 +185,11 @@ static void listing_code_decodes_to_the_url(void **state)
 	(void)state;
 	if (!have_zbarimg())
 		skip();
-	struct server s;
+	struct test_server s;
 	int port = start_qr(&s, "--qr");
 	assert_true(port > 0);
-	struct response r;
-	assert_rc_ok(http_get(port, "/dir/", &r));
+	struct http_reply r;
+	assert_rc_ok(client_get(port, "/dir/", &r));
 	assert_int_equal(r.status, 200);
 	char want[64];
 	snprintf(want, sizeof(want), "http://127.0.0.1:%d/", port);
@@ -203,14 +203,14 @@ static void listing_code_decodes_to_the_url(void **state)
 	strcat(want, "\n");
 	assert_string_equal(got, want);
 	free(got);
-	response_free(&r);
+	reply_free(&r);
 	assert_int_equal(harness_stop(&s), 0);
 }
 
 static void without_qr_no_code(void **state)
 {
 	(void)state;
-	struct server s;
+	struct test_server s;
 	const char *argv[] = {"httpd-lite", "-b", "127.0.0.1", "-p", "0", "-d", fx.root, "-q", NULL};
 	assert_int_equal(harness_spawn(&s, argv, NULL), 0);
 	/* the start-up line and the one URL */
@@ -220,12 +220,12 @@ static void without_qr_no_code(void **state)
 	int port = 0;
 	assert_int_equal(sscanf(s.out.data, "Serving HTTP on 127.0.0.1 port %d ", &port), 1);
 	s.port = port;
-	struct response r;
-	assert_rc_ok(http_get(port, "/dir/", &r));
+	struct http_reply r;
+	assert_rc_ok(client_get(port, "/dir/", &r));
 	assert_int_equal(r.status, 200);
 	assert_false(harness_contains(r.body, r.body_len, "<svg"));
 	assert_false(harness_contains(r.body, r.body_len, "details"));
-	response_free(&r);
+	reply_free(&r);
 	assert_null(strstr(s.out.data, FULL));
 	assert_int_equal(harness_stop(&s), 0);
 }

@@ -24,30 +24,6 @@
 
 #define WAIT_MS 5000
 
-static struct fixture fx;
-
-static int group_setup(void **state)
-{
-	(void)state;
-	if (fixture_create(&fx) < 0)
-		return -1;
-	return fixture_standard_site(&fx);
-}
-
-static int group_teardown(void **state)
-{
-	(void)state;
-	fixture_destroy(&fx);
-	return 0;
-}
-
-static int cleanup(void **state)
-{
-	(void)state;
-	harness_close_clients();
-	return 0;
-}
-
 static int client_port(const struct client *c)
 {
 	struct sockaddr_in sin;
@@ -59,17 +35,17 @@ static int client_port(const struct client *c)
 /* One keep-alive request on c, leaving the connection open. */
 static void keep_alive_get(struct client *c, int port)
 {
-	struct response r;
+	struct http_reply r;
 	assert_int_equal(client_connect(c, port), 0);
 	assert_int_equal(client_send_request(c, "GET", "/hello.txt", NULL), 0);
-	assert_int_equal(client_read_response(c, &r, false), CLIENT_OK);
+	assert_int_equal(client_read_reply(c, &r, false), CLIENT_OK);
 	assert_int_equal(r.status, 200);
 	assert_string_equal(r.body, HELLO_BODY);
-	response_free(&r);
+	reply_free(&r);
 }
 
 /* The trace line for the client on local port cport: its child's pid. */
-static pid_t traced_child(struct server *s, int port, int cport)
+static pid_t traced_child(struct test_server *s, int port, int cport)
 {
 	char ere[160], line[512];
 	snprintf(ere, sizeof(ere),
@@ -103,9 +79,9 @@ static pid_t parent_of(pid_t pid)
 static void trace_and_status_match_three_connections(void **state)
 {
 	(void)state;
-	struct server s;
+	struct test_server s;
 	const char *extra[] = {"--trace", NULL};
-	assert_int_equal(harness_start(&s, fx.root, extra), 0);
+	assert_int_equal(harness_start(&s, suite_fx.root, extra), 0);
 	struct client c[3];
 	pid_t kids[3];
 	for (int i = 0; i < 3; i++) {
@@ -140,15 +116,15 @@ static void trace_and_status_match_three_connections(void **state)
 static void close_lines_carry_requests_and_bytes(void **state)
 {
 	(void)state;
-	struct server s;
+	struct test_server s;
 	const char *extra[] = {"--trace", NULL};
-	assert_int_equal(harness_start(&s, fx.root, extra), 0);
+	assert_int_equal(harness_start(&s, suite_fx.root, extra), 0);
 	struct client c;
 	keep_alive_get(&c, s.port);
-	struct response r;
+	struct http_reply r;
 	assert_int_equal(client_send_request(&c, "GET", "/hello.txt", NULL), 0);
-	assert_int_equal(client_read_response(&c, &r, false), CLIENT_OK);
-	response_free(&r);
+	assert_int_equal(client_read_reply(&c, &r, false), CLIENT_OK);
+	reply_free(&r);
 	int cport = client_port(&c);
 	pid_t kid = traced_child(&s, s.port, cport);
 	client_close(&c);
@@ -162,21 +138,16 @@ static void close_lines_carry_requests_and_bytes(void **state)
 }
 
 /* Start the binary with argv on a given port; banner awaited. */
-static void start_on_port(struct server *s, int port, bool reuseport)
+static void start_on_port(struct test_server *s, int port, bool reuseport)
 {
 	char p[16];
 	snprintf(p, sizeof(p), "%d", port);
-	const char *argv[] = {"httpd-lite", "-b", "127.0.0.1", "-p", p, "-d", fx.root,
+	const char *argv[] = {"httpd-lite", "-b", "127.0.0.1", "-p", p, "-d", suite_fx.root,
 			      reuseport ? "--reuseport" : NULL, NULL};
-	assert_int_equal(harness_spawn(s, argv, NULL), 0);
-	s->port = port;
-	char banner[128];
-	snprintf(banner, sizeof(banner),
-		 "Serving HTTP on 127.0.0.1 port %d (http://127.0.0.1:%d/) ...", port, port);
-	assert_int_equal(harness_wait_banner(s, banner, WAIT_MS), 0);
+	assert_int_equal(harness_spawn_on(s, argv, port, false), 0);
 }
 
-static int count_access_lines(struct server *s)
+static int count_access_lines(struct test_server *s)
 {
 	int n = 0;
 	char line[512];
@@ -190,15 +161,15 @@ static void reuseport_two_instances_share_the_port(void **state)
 {
 	(void)state;
 	int port = harness_free_port();
-	struct server a, b;
+	struct test_server a, b;
 	start_on_port(&a, port, true);
 	start_on_port(&b, port, true);
 	enum { N = 40 };
 	for (int i = 0; i < N; i++) {
-		struct response r;
-		assert_int_equal(http_get(port, "/hello.txt", &r), CLIENT_OK);
+		struct http_reply r;
+		assert_int_equal(client_get(port, "/hello.txt", &r), CLIENT_OK);
 		assert_int_equal(r.status, 200);
-		response_free(&r);
+		reply_free(&r);
 	}
 	/* The kernel hashes each connection to one of the two sockets:
 	 * both answering some of 40 fails by chance with p = 2^-39. */
@@ -213,12 +184,12 @@ static void reuseport_two_instances_share_the_port(void **state)
 static void without_reuseport_second_instance_fails(void **state)
 {
 	(void)state;
-	struct server a;
+	struct test_server a;
 	int port = harness_free_port();
 	start_on_port(&a, port, false);
 	char p[16];
 	snprintf(p, sizeof(p), "%d", port);
-	const char *args[] = {"-b", "127.0.0.1", "-p", p, "-d", fx.root, NULL};
+	const char *args[] = {"-b", "127.0.0.1", "-p", p, "-d", suite_fx.root, NULL};
 	struct run_result r;
 	assert_int_equal(harness_run_server(args, NULL, WAIT_MS, &r), 0);
 	assert_int_equal(r.exit_code, 1);
@@ -293,7 +264,7 @@ static void inetd_serves_a_socket_on_stdin(void **state)
 	(void)state;
 	int sv[2];
 	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
-	const char *args[] = {"--inetd", "-d", fx.root, NULL};
+	const char *args[] = {"--inetd", "-d", suite_fx.root, NULL};
 	pid_t pid = spawn_with_fds(sv[1], sv[1], -1, args);
 	close(sv[1]);
 	const char req[] = "GET /hello.txt HTTP/1.1\r\nHost: x\r\n\r\n"
@@ -315,7 +286,7 @@ static void inetd_over_pipes(void **state)
 	int in[2], out[2];
 	assert_int_equal(pipe(in), 0);
 	assert_int_equal(pipe(out), 0);
-	const char *args[] = {"--inetd", "-d", fx.root, NULL};
+	const char *args[] = {"--inetd", "-d", suite_fx.root, NULL};
 	pid_t pid = spawn_with_fds(in[0], out[1], -1, args);
 	close(in[0]);
 	close(out[1]);
@@ -359,7 +330,7 @@ static void socket_activation_uses_the_passed_socket(void **state)
 	 * proves the passed socket was used. */
 	char p[16];
 	snprintf(p, sizeof(p), "%d", port);
-	const char *args[] = {"-p", p, "-d", fx.root, NULL};
+	const char *args[] = {"-p", p, "-d", suite_fx.root, NULL};
 	pid_t pid = spawn_with_fds(devnull, out[1], lfd, args);
 	close(out[1]);
 	close(devnull);
@@ -379,11 +350,11 @@ static void socket_activation_uses_the_passed_socket(void **state)
 	snprintf(want, sizeof(want), "Serving HTTP on 127.0.0.1 port %d (http://127.0.0.1:%d/) ...",
 		 port, port);
 	assert_string_equal(banner, want);
-	struct response r;
-	assert_int_equal(http_get(port, "/hello.txt", &r), CLIENT_OK);
+	struct http_reply r;
+	assert_int_equal(client_get(port, "/hello.txt", &r), CLIENT_OK);
 	assert_int_equal(r.status, 200);
 	assert_string_equal(r.body, HELLO_BODY);
-	response_free(&r);
+	reply_free(&r);
 	assert_int_equal(kill(pid, SIGTERM), 0);
 	assert_int_equal(wait_exit_code(pid), 0);
 	close(out[0]);
@@ -395,19 +366,19 @@ static void activation_for_another_pid_is_ignored(void **state)
 	/* LISTEN_PID names someone else: the server binds as usual. */
 	setenv("LISTEN_PID", "1", 1);
 	setenv("LISTEN_FDS", "1", 1);
-	struct server s;
-	int rc = harness_start(&s, fx.root, NULL);
+	struct test_server s;
+	int rc = harness_start(&s, suite_fx.root, NULL);
 	unsetenv("LISTEN_PID");
 	unsetenv("LISTEN_FDS");
 	assert_int_equal(rc, 0);
-	struct response r;
-	assert_int_equal(http_get(s.port, "/hello.txt", &r), CLIENT_OK);
+	struct http_reply r;
+	assert_int_equal(client_get(s.port, "/hello.txt", &r), CLIENT_OK);
 	assert_int_equal(r.status, 200);
-	response_free(&r);
+	reply_free(&r);
 	assert_int_equal(harness_stop(&s), 0);
 }
 
-#define T(f) cmocka_unit_test_teardown(f, cleanup)
+#define T(f) cmocka_unit_test_teardown(f, suite_cleanup)
 
 int main(void)
 {
@@ -422,5 +393,5 @@ int main(void)
 		T(socket_activation_uses_the_passed_socket),
 		T(activation_for_another_pid_is_ignored),
 	};
-	return cmocka_run_group_tests_name("sockets", tests, group_setup, group_teardown);
+	return cmocka_run_group_tests_name("sockets", tests, suite_group_setup, suite_group_teardown);
 }

@@ -18,15 +18,9 @@
 
 #define WAIT_MS 5000
 
-static struct fixture fx;
 static char cert[400], key[400], enc_key[400], enc_cert[400], pw[400], bad_pw[400];
 static char other_key[400], other_cert[400];
 static bool have_tls;
-
-static void path_in_parent(char *out, size_t cap, const char *name)
-{
-	snprintf(out, cap, "%s/%s", fx.parent, name);
-}
 
 static int run_quiet(const char *const argv[])
 {
@@ -73,50 +67,36 @@ static bool binary_has_tls(void)
 static int group_setup(void **state)
 {
 	(void)state;
-	if (fixture_create(&fx) < 0 || fixture_standard_site(&fx) < 0)
+	if (fixture_standard_site(&suite_fx) < 0)
 		return -1;
 	have_tls = binary_has_tls();
 	if (!have_tls)
 		return 0;
-	path_in_parent(cert, sizeof(cert), "cert.pem");
-	path_in_parent(key, sizeof(key), "key.pem");
-	path_in_parent(enc_cert, sizeof(enc_cert), "enc-cert.pem");
-	path_in_parent(enc_key, sizeof(enc_key), "enc-key.pem");
-	path_in_parent(other_cert, sizeof(other_cert), "other-cert.pem");
-	path_in_parent(other_key, sizeof(other_key), "other-key.pem");
-	path_in_parent(pw, sizeof(pw), "pw.txt");
-	path_in_parent(bad_pw, sizeof(bad_pw), "bad-pw.txt");
+	fixture_side_path(&suite_fx, "cert.pem", cert, sizeof(cert));
+	fixture_side_path(&suite_fx, "key.pem", key, sizeof(key));
+	fixture_side_path(&suite_fx, "enc-cert.pem", enc_cert, sizeof(enc_cert));
+	fixture_side_path(&suite_fx, "enc-key.pem", enc_key, sizeof(enc_key));
+	fixture_side_path(&suite_fx, "other-cert.pem", other_cert, sizeof(other_cert));
+	fixture_side_path(&suite_fx, "other-key.pem", other_key, sizeof(other_key));
+	fixture_side_path(&suite_fx, "pw.txt", pw, sizeof(pw));
+	fixture_side_path(&suite_fx, "bad-pw.txt", bad_pw, sizeof(bad_pw));
 	if (make_cert(cert, key, NULL) || make_cert(other_cert, other_key, NULL) ||
 	    make_cert(enc_cert, enc_key, "s3cret-pw"))
 		return -1;
-	if (fixture_write_str(&fx, "../pw.txt", "s3cret-pw\n") < 0 ||
-	    fixture_write_str(&fx, "../bad-pw.txt", "wrong\n") < 0)
+	if (fixture_write_str(&suite_fx, "../pw.txt", "s3cret-pw\n") < 0 ||
+	    fixture_write_str(&suite_fx, "../bad-pw.txt", "wrong\n") < 0)
 		return -1;
-	return 0;
-}
-
-static int group_teardown(void **state)
-{
-	(void)state;
-	fixture_destroy(&fx);
-	return 0;
-}
-
-static int cleanup(void **state)
-{
-	(void)state;
-	harness_close_clients();
 	return 0;
 }
 
 /* The server with TLS on a free port, its HTTPS banner awaited. */
-static void start_tls(struct server *s, const char *certp, const char *keyp, const char *pwfile,
+static void start_tls(struct test_server *s, const char *certp, const char *keyp, const char *pwfile,
 		      const char *extra)
 {
 	int port = harness_free_port();
 	char p[16];
 	snprintf(p, sizeof(p), "%d", port);
-	const char *argv[16] = {"httpd-lite", "-b", "127.0.0.1", "-p", p, "-d", fx.root,
+	const char *argv[16] = {"httpd-lite", "-b", "127.0.0.1", "-p", p, "-d", suite_fx.root,
 				"--tls-cert", certp};
 	int n = 9;
 	if (keyp) {
@@ -132,15 +112,10 @@ static void start_tls(struct server *s, const char *certp, const char *keyp, con
 		argv[n++] = "2";
 	}
 	argv[n] = NULL;
-	assert_int_equal(harness_spawn(s, argv, NULL), 0);
-	s->port = port;
-	char banner[128];
-	snprintf(banner, sizeof(banner),
-		 "Serving HTTPS on 127.0.0.1 port %d (https://127.0.0.1:%d/) ...", port, port);
-	assert_int_equal(harness_wait_banner(s, banner, WAIT_MS), 0);
+	assert_int_equal(harness_spawn_on(s, argv, port, true), 0);
 }
 
-static void url(char *out, size_t cap, const struct server *s, const char *path)
+static void url(char *out, size_t cap, const struct test_server *s, const char *path)
 {
 	snprintf(out, cap, "https://localhost:%d%s", s->port, path);
 }
@@ -155,7 +130,7 @@ static void file_listing_and_range_over_https(void **state)
 {
 	(void)state;
 	SKIP_WITHOUT_TLS();
-	struct server s;
+	struct test_server s;
 	start_tls(&s, cert, key, NULL, NULL);
 	char u[128], resolve[64];
 	snprintf(resolve, sizeof(resolve), "localhost:%d:127.0.0.1", s.port);
@@ -200,7 +175,7 @@ static void keep_alive_and_protocol(void **state)
 {
 	(void)state;
 	SKIP_WITHOUT_TLS();
-	struct server s;
+	struct test_server s;
 	start_tls(&s, cert, key, NULL, NULL);
 	char u1[128], u2[128], u3[128], resolve[64];
 	snprintf(resolve, sizeof(resolve), "localhost:%d:127.0.0.1", s.port);
@@ -233,15 +208,15 @@ static void plain_http_on_tls_port_gets_400(void **state)
 {
 	(void)state;
 	SKIP_WITHOUT_TLS();
-	struct server s;
+	struct test_server s;
 	start_tls(&s, cert, key, NULL, NULL);
-	struct response r;
+	struct http_reply r;
 	const char req[] = "GET /hello.txt HTTP/1.1\r\nHost: x\r\n\r\n";
-	assert_int_equal(http_exchange(s.port, req, sizeof(req) - 1, false, &r), CLIENT_OK);
+	assert_int_equal(client_exchange(s.port, req, sizeof(req) - 1, false, &r), CLIENT_OK);
 	assert_int_equal(r.status, 400);
 	assert_true(harness_contains(r.body, r.body_len, "plain HTTP request was sent to HTTPS port"));
-	assert_string_equal(response_header(&r, "Connection"), "close");
-	response_free(&r);
+	assert_string_equal(reply_header(&r, "Connection"), "close");
+	reply_free(&r);
 	assert_int_equal(harness_stop(&s), 0);
 }
 
@@ -251,7 +226,7 @@ static void stalled_handshakes_are_closed(void **state)
 {
 	(void)state;
 	SKIP_WITHOUT_TLS();
-	struct server s;
+	struct test_server s;
 	start_tls(&s, cert, key, NULL, "--header-timeout");
 	struct client silent, partial;
 	assert_int_equal(client_connect(&silent, s.port), 0);
@@ -281,7 +256,7 @@ static void encrypted_key_with_password_file(void **state)
 {
 	(void)state;
 	SKIP_WITHOUT_TLS();
-	struct server s;
+	struct test_server s;
 	start_tls(&s, enc_cert, enc_key, pw, NULL);
 	char u[128];
 	snprintf(u, sizeof(u), "https://127.0.0.1:%d/hello.txt", s.port);
@@ -296,7 +271,7 @@ static void encrypted_key_with_password_file(void **state)
 
 static void expect_start_failure(const char *const tls_args[], const char *message)
 {
-	const char *args[16] = {"-b", "127.0.0.1", "-p", "1", "-d", fx.root};
+	const char *args[16] = {"-b", "127.0.0.1", "-p", "1", "-d", suite_fx.root};
 	int n = 6;
 	for (int i = 0; tls_args[i]; i++)
 		args[n++] = tls_args[i];
@@ -337,7 +312,7 @@ static void key_inside_cert_file(void **state)
 	(void)state;
 	SKIP_WITHOUT_TLS();
 	char both[420];
-	path_in_parent(both, sizeof(both), "both.pem");
+	fixture_side_path(&suite_fx, "both.pem", both, sizeof(both));
 	FILE *out = fopen(both, "w");
 	assert_non_null(out);
 	const char *parts[] = {cert, key};
@@ -351,7 +326,7 @@ static void key_inside_cert_file(void **state)
 		fclose(in);
 	}
 	fclose(out);
-	struct server s;
+	struct test_server s;
 	start_tls(&s, both, NULL, NULL, NULL);
 	char u[128], resolve[64];
 	snprintf(resolve, sizeof(resolve), "localhost:%d:127.0.0.1", s.port);
@@ -365,7 +340,7 @@ static void key_inside_cert_file(void **state)
 	unlink(both);
 }
 
-#define T(f) cmocka_unit_test_teardown(f, cleanup)
+#define T(f) cmocka_unit_test_teardown(f, suite_cleanup)
 
 int main(void)
 {
@@ -378,5 +353,5 @@ int main(void)
 		T(bad_identities_fail_at_start),
 		T(key_inside_cert_file),
 	};
-	return cmocka_run_group_tests_name("tls", tests, group_setup, group_teardown);
+	return cmocka_run_group_tests_name("tls", tests, group_setup, suite_group_teardown);
 }

@@ -3,7 +3,7 @@
  * that picks the view, and the one order the server uses (directories
  * first, name/size/mtime, asc or desc, names in python's order with ties
  * by bytes), held to a plain reference comparator. A few tests render the
- * directory they read and compare the whole document (listing.c). */
+ * directory they read and compare the whole document (listing.c; tests/unit/test_listing_render.c). */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>

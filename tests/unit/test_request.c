@@ -200,7 +200,7 @@ static void test_lowercase_method_501_bytewise(void **state)
 }
 
 /* Known methods a file server does not do: refused at the head, before
- * the body (issue 3's method table). */
+ * the body (POST, PUT, DELETE, PATCH, CONNECT, TRACE are all 405). */
 static void test_post_405(void **state)
 {
 	(void)state;

@@ -54,54 +54,49 @@ static bool openat2_refused(void)
 
 static int group_setup(void **state)
 {
-	char target[PATH_MAX], path[PATH_MAX];
+	char path[PATH_MAX];
 	int rc;
 
 	(void)state;
 	if (filter_openat2(EPERM) < 0 || !openat2_refused())
 		return -1;
-	if (fixture_standard_site(&site_fx) < 0)
+	if (fixture_standard_site(&suite_fx) < 0)
 		return -1;
-	snprintf(target, sizeof(target), "%s/secret.txt", site_fx.parent);
-	rc = fixture_symlink(&site_fx, "../secret.txt", "out");
-	rc |= fixture_symlink(&site_fx, target, "abs_out");
-	rc |= fixture_symlink(&site_fx, "../../secret.txt", "dir/up_out");
-	rc |= fixture_symlink(&site_fx, "..", "esc");
-	rc |= fixture_symlink(&site_fx, "hello.txt", "in_link");
-	rc |= fixture_symlink(&site_fx, "../hello.txt", "dir/up_in");
-	rc |= fixture_symlink(&site_fx, "sub/../../hello.txt", "dir/via_sub");
-	rc |= fixture_symlink(&site_fx, "loop", "loop");
-	rc |= mkfifo(fixture_path(&site_fx, "fifo", path, sizeof(path)), 0644);
+	rc = fixture_escape_links(&suite_fx);
+	rc |= fixture_symlink(&suite_fx, "../hello.txt", "dir/up_in");
+	rc |= fixture_symlink(&suite_fx, "sub/../../hello.txt", "dir/via_sub");
+	rc |= fixture_symlink(&suite_fx, "loop", "loop");
+	rc |= mkfifo(fixture_path(&suite_fx, "fifo", path, sizeof(path)), 0644);
 	return rc ? -1 : 0;
 }
 
 static void expect(const char *target, int status, const char *body)
 {
-	struct response r;
+	struct http_reply r;
 
-	assert_rc_ok(http_get(site_srv.port, target, &r));
+	assert_rc_ok(client_get(suite_srv.port, target, &r));
 	if (r.status != status)
 		fail_msg("GET %s: %d, expected %d", target, r.status, status);
 	if (body)
 		assert_body_str(&r, body);
 	if (harness_contains(r.body, r.body_len, SECRET_MARK))
 		fail_msg("GET %s: the secret outside the root was sent", target);
-	response_free(&r);
+	reply_free(&r);
 }
 
 static void files_and_listings_served(void **state)
 {
-	struct response r;
+	struct http_reply r;
 
 	(void)state;
 	expect("/hello.txt", 200, HELLO_BODY);
 	expect("/dir/sub/inner.txt", 200, "inner\n");
 	expect("/withindex/", 200, INDEX_HTML_BODY);
 	expect("/dir", 301, NULL);
-	assert_rc_ok(http_get(site_srv.port, "/dir/", &r));
+	assert_rc_ok(client_get(suite_srv.port, "/dir/", &r));
 	assert_int_equal(r.status, 200);
 	assert_contains(r.body, r.body_len, "href=\"b.txt\"");
-	response_free(&r);
+	reply_free(&r);
 	expect("/nope", 404, NULL);
 	expect("/hello.txt/", 404, NULL);
 }
@@ -136,7 +131,7 @@ static void fifo_403(void **state)
 	expect("/hello.txt", 200, HELLO_BODY);
 }
 
-#define T(f) cmocka_unit_test_setup_teardown(f, site_setup, site_teardown)
+#define T(f) cmocka_unit_test_setup_teardown(f, suite_setup, suite_teardown)
 
 int main(void)
 {
@@ -147,5 +142,5 @@ int main(void)
 		T(fifo_403),
 	};
 
-	return cmocka_run_group_tests(tests, group_setup, site_group_teardown);
+	return cmocka_run_group_tests(tests, group_setup, suite_group_teardown);
 }

@@ -1,10 +1,9 @@
-/* Helpers shared by the integration tests of issue 3 (ranges, validators,
- * compression, methods, the nginx comparison): one request on a fresh
- * connection, and a strict multipart/byteranges parser. Header-only,
- * static inline, so a test that uses part of it does not warn. Include
- * after cmocka.h and harness.h. */
-#ifndef HTTPD_LITE_TEST_H3_HELPERS_H
-#define HTTPD_LITE_TEST_H3_HELPERS_H
+/* multipart_check: a strict reader of multipart/byteranges bodies for the
+ * range tests (ours, and the nginx comparison). Header-only, static
+ * inline, so a test that uses part of it does not warn. Include after
+ * harness.h. */
+#ifndef HTTPD_LITE_TEST_MULTIPART_CHECK_H
+#define HTTPD_LITE_TEST_MULTIPART_CHECK_H
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -12,35 +11,17 @@
 #include <string.h>
 #include <strings.h>
 
-/* METHOD target with extra header lines (each ending in CRLF, may be
- * NULL) and Connection: close, on a fresh connection to port. */
-static inline void h3_request(int port, const char *method, const char *target,
-			      const char *headers, struct response *r)
-{
-	struct client c;
-	struct hbuf h = {0};
-
-	if (headers)
-		hbuf_append_str(&h, headers);
-	hbuf_append_str(&h, "Connection: close\r\n");
-	assert_rc_ok(client_connect(&c, port));
-	assert_rc_ok(client_send_request(&c, method, target, h.data));
-	assert_rc_ok(client_read_response(&c, r, strcmp(method, "HEAD") == 0));
-	client_close(&c);
-	hbuf_free(&h);
-}
-
-struct h3_part {
+struct byterange_part {
 	uint64_t first, last, size; /* from the part's Content-Range */
 	char type[256];             /* its Content-Type, "" when none */
 	const char *data;           /* into the response body */
 	size_t len;
 };
 
-#define H3_MAX_PARTS 32
+#define MULTIPART_MAX_PARTS 32
 
 /* "bytes A-B/S" into the numbers; 0, or -1 if it is not that. */
-static inline int h3_content_range(const char *v, uint64_t *a, uint64_t *b, uint64_t *s)
+static inline int multipart_content_range(const char *v, uint64_t *a, uint64_t *b, uint64_t *s)
 {
 	int n = 0;
 	if (sscanf(v, "bytes %" SCNu64 "-%" SCNu64 "/%" SCNu64 "%n", a, b, s, &n) != 3 ||
@@ -50,7 +31,7 @@ static inline int h3_content_range(const char *v, uint64_t *a, uint64_t *b, uint
 }
 
 /* The part fields between *p and the blank line. */
-static inline const char *h3_part_fields(const char *p, const char *end, struct h3_part *part)
+static inline const char *multipart_part_fields(const char *p, const char *end, struct byterange_part *part)
 {
 	part->type[0] = '\0';
 	bool have_range = false;
@@ -69,7 +50,7 @@ static inline const char *h3_part_fields(const char *p, const char *end, struct 
 		if (strncasecmp(line, "Content-Type: ", 14) == 0) {
 			snprintf(part->type, sizeof(part->type), "%s", line + 14);
 		} else if (strncasecmp(line, "Content-Range: ", 15) == 0) {
-			if (h3_content_range(line + 15, &part->first, &part->last, &part->size) < 0)
+			if (multipart_content_range(line + 15, &part->first, &part->last, &part->size) < 0)
 				return NULL;
 			have_range = true;
 		} else {
@@ -84,9 +65,9 @@ static inline const char *h3_part_fields(const char *p, const char *end, struct 
  * followed by CRLF and the next delimiter, a closing delimiter, and
  * nothing after it but an optional CRLF. Returns the number of parts,
  * or -1 (with a message on stderr) if the body is not that. */
-static inline int h3_parse_multipart(const struct response *r, struct h3_part *parts, int max)
+static inline int multipart_parse(const struct http_reply *r, struct byterange_part *parts, int max)
 {
-	const char *ct = response_header(r, "Content-Type");
+	const char *ct = reply_header(r, "Content-Type");
 	const char *bpos = ct ? strstr(ct, "boundary=") : NULL;
 	char delim[128];
 	if (!ct || strncmp(ct, "multipart/byteranges; ", 22) != 0 || !bpos) {
@@ -113,8 +94,8 @@ static inline int h3_parse_multipart(const struct response *r, struct h3_part *p
 		}
 		if (memcmp(p, "\r\n", 2) != 0 || n == max)
 			break;
-		struct h3_part *part = &parts[n++];
-		p = h3_part_fields(p + 2, end, part);
+		struct byterange_part *part = &parts[n++];
+		p = multipart_part_fields(p + 2, end, part);
 		if (!p)
 			break;
 		part->data = p;
@@ -129,12 +110,6 @@ static inline int h3_parse_multipart(const struct response *r, struct h3_part *p
 	fprintf(stderr, "malformed multipart body at offset %td of %zu\n", p - r->body,
 		r->body_len);
 	return -1;
-}
-
-/* A temporary file name next to the fixture (outside the served root). */
-static inline void h3_side_path(const struct fixture *f, const char *name, char *out, size_t size)
-{
-	snprintf(out, size, "%s/%s", f->parent, name);
 }
 
 #endif

@@ -27,7 +27,7 @@
 #include "path.h"
 #include "../integration/json_check.h"
 
-#define TMPDIR_TEMPLATE "/tmp/test_listing.XXXXXX"
+#define TMPDIR_TEMPLATE "/tmp/test_listing_render.XXXXXX"
 #define MANY_ENTRIES 10000
 #define KNOWN_MTIME 1000000000 /* 2001-09-09T01:46:40Z */
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))

@@ -34,7 +34,7 @@ static char auth_file[PATH_MAX];
 
 static int write_auth_file(const char *content)
 {
-	snprintf(auth_file, sizeof(auth_file), "%s/users", site_fx.parent);
+	snprintf(auth_file, sizeof(auth_file), "%s/users", suite_fx.parent);
 	FILE *f = fopen(auth_file, "w");
 	if (!f)
 		return -1;
@@ -45,52 +45,31 @@ static int write_auth_file(const char *content)
 static int group_setup(void **state)
 {
 	(void)state;
-	if (fixture_standard_site(&site_fx) < 0)
+	if (fixture_standard_site(&suite_fx) < 0)
 		return -1;
-	int rc = fixture_write_str(&site_fx, ".git/config", "[core]\n");
-	rc |= fixture_write_str(&site_fx, ".env", "TOKEN=x\n");
-	rc |= fixture_write_str(&site_fx, "dir/.dotdir/x.txt", "x\n");
-	rc |= fixture_symlink(&site_fx, "hello.txt", ".link");
+	int rc = fixture_write_str(&suite_fx, ".git/config", "[core]\n");
+	rc |= fixture_write_str(&suite_fx, ".env", "TOKEN=x\n");
+	rc |= fixture_write_str(&suite_fx, "dir/.dotdir/x.txt", "x\n");
+	rc |= fixture_symlink(&suite_fx, "hello.txt", ".link");
 	return rc ? -1 : 0;
 }
 
-static int cleanup(void **state)
-{
-	(void)state;
-	harness_close_clients();
-	if (site_srv.pid > 0)
-		harness_stop(&site_srv);
-	site_srv.pid = 0;
-	return 0;
-}
-
-static void start(const char *extra[])
-{
-	assert_int_equal(harness_start(&site_srv, site_fx.root, extra), 0);
-}
-
-static void stop(void)
-{
-	harness_close_clients();
-	assert_int_equal(harness_stop(&site_srv), 0);
-	site_srv.pid = 0;
-}
 
 /* GET target with an Authorization value (NULL: none) on c. */
 static void get_on(struct client *c, const char *target, const char *authorization,
-		   struct response *r)
+		   struct http_reply *r)
 {
 	char hdr[512] = "";
 
 	if (authorization)
 		snprintf(hdr, sizeof(hdr), "Authorization: %s\r\n", authorization);
 	assert_rc_ok(client_send_request(c, "GET", target, hdr));
-	assert_rc_ok(client_read_response(c, r, false));
+	assert_rc_ok(client_read_reply(c, r, false));
 }
 
 static void expect_401(struct client *c, const char *target, const char *authorization)
 {
-	struct response r;
+	struct http_reply r;
 
 	get_on(c, target, authorization, &r);
 	if (r.status != 401)
@@ -98,19 +77,19 @@ static void expect_401(struct client *c, const char *target, const char *authori
 			 authorization ? authorization : "nothing", r.status);
 	assert_header(&r, "WWW-Authenticate", CHALLENGE);
 	assert_false(harness_contains(r.body, r.body_len, HELLO_BODY));
-	response_free(&r);
+	reply_free(&r);
 }
 
 static void expect_status(const char *target, int status, const char *body)
 {
-	struct response r;
+	struct http_reply r;
 
-	assert_rc_ok(http_get(site_srv.port, target, &r));
+	assert_rc_ok(client_get(suite_srv.port, target, &r));
 	if (r.status != status)
 		fail_msg("GET %s: %d, expected %d", target, r.status, status);
 	if (body)
 		assert_body_str(&r, body);
-	response_free(&r);
+	reply_free(&r);
 }
 
 /* ---- --auth ------------------------------------------------------------ */
@@ -118,12 +97,12 @@ static void expect_status(const char *target, int status, const char *body)
 static void auth_missing_wrong_right(void **state)
 {
 	static const char *extra[] = { "--auth", USER ":" PASS, NULL };
-	struct response r;
+	struct http_reply r;
 	struct client c;
 
 	(void)state;
-	start(extra);
-	assert_rc_ok(client_connect(&c, site_srv.port));
+	suite_start(extra);
+	assert_rc_ok(client_connect(&c, suite_srv.port));
 	expect_401(&c, "/hello.txt", NULL);
 	expect_401(&c, "/hello.txt", "Basic " BAD_B64);
 	expect_401(&c, "/hello.txt", "Bearer " GOOD_B64);
@@ -136,12 +115,12 @@ static void auth_missing_wrong_right(void **state)
 	get_on(&c, "/hello.txt", "Basic " GOOD_B64, &r);
 	assert_int_equal(r.status, 200);
 	assert_body_str(&r, HELLO_BODY);
-	response_free(&r);
+	reply_free(&r);
 	get_on(&c, "/nope", "basic   " GOOD_B64, &r);
 	assert_int_equal(r.status, 404);
-	response_free(&r);
+	reply_free(&r);
 	client_close(&c);
-	stop();
+	suite_stop();
 }
 
 static void curl_u(const char *creds, const char *expect)
@@ -149,7 +128,7 @@ static void curl_u(const char *creds, const char *expect)
 	char url[64];
 	struct run_result rr;
 
-	snprintf(url, sizeof(url), "http://127.0.0.1:%d/hello.txt", site_srv.port);
+	snprintf(url, sizeof(url), "http://127.0.0.1:%d/hello.txt", suite_srv.port);
 	const char *args[] = { "-u", creds, url, NULL };
 	assert_int_equal(harness_curl(args, &rr), 0);
 	assert_int_equal(rr.exit_code, 0);
@@ -160,47 +139,47 @@ static void curl_u(const char *creds, const char *expect)
 static void auth_head_and_curl(void **state)
 {
 	static const char *extra[] = { "--auth", USER ":" PASS, NULL };
-	struct response r;
+	struct http_reply r;
 	struct client c;
 
 	(void)state;
-	start(extra);
-	assert_rc_ok(client_connect(&c, site_srv.port));
+	suite_start(extra);
+	assert_rc_ok(client_connect(&c, suite_srv.port));
 	assert_rc_ok(client_send_request(&c, "HEAD", "/hello.txt", NULL));
-	assert_rc_ok(client_read_response(&c, &r, true));
+	assert_rc_ok(client_read_reply(&c, &r, true));
 	assert_int_equal(r.status, 401);
 	assert_header(&r, "WWW-Authenticate", CHALLENGE);
-	response_free(&r);
+	reply_free(&r);
 	client_close(&c);
 	curl_u(USER ":" PASS, "HTTP/1.1 200 OK");
 	curl_u(USER ":" PASS, HELLO_BODY);
 	curl_u(USER ":nope", "HTTP/1.1 401 Unauthorized");
-	stop();
+	suite_stop();
 }
 
 static void credentials_never_logged(void **state)
 {
 	static const char *extra[] = { "--auth", USER ":" PASS, NULL };
 	struct client c;
-	struct response r;
+	struct http_reply r;
 
 	(void)state;
-	start(extra);
-	assert_rc_ok(client_connect(&c, site_srv.port));
+	suite_start(extra);
+	assert_rc_ok(client_connect(&c, suite_srv.port));
 	get_on(&c, "/hello.txt", "Basic " GOOD_B64, &r);
 	assert_int_equal(r.status, 200);
-	response_free(&r);
+	reply_free(&r);
 	expect_401(&c, "/hello.txt", "Basic " BAD_B64);
 	client_close(&c);
 	/* Wait for the 401's lines to be logged, then look at everything. */
-	assert_int_equal(harness_wait_stderr_match(&site_srv, "\" 401 ", NULL, 0, HARNESS_WAIT_MS), 0);
-	assert_false(harness_contains(site_srv.err.data, site_srv.err.len, PASS));
-	assert_false(harness_contains(site_srv.err.data, site_srv.err.len, GOOD_B64));
-	assert_false(harness_contains(site_srv.err.data, site_srv.err.len, BAD_B64));
-	assert_false(harness_contains(site_srv.err.data, site_srv.err.len, "wrong"));
+	assert_int_equal(harness_wait_stderr_match(&suite_srv, "\" 401 ", NULL, 0, HARNESS_WAIT_MS), 0);
+	assert_false(harness_contains(suite_srv.err.data, suite_srv.err.len, PASS));
+	assert_false(harness_contains(suite_srv.err.data, suite_srv.err.len, GOOD_B64));
+	assert_false(harness_contains(suite_srv.err.data, suite_srv.err.len, BAD_B64));
+	assert_false(harness_contains(suite_srv.err.data, suite_srv.err.len, "wrong"));
 	/* python's shape: the user field stays "-" */
-	assert_true(harness_match(site_srv.err.data, "127\\.0\\.0\\.1 - - \\["));
-	stop();
+	assert_true(harness_match(suite_srv.err.data, "127\\.0\\.0\\.1 - - \\["));
+	suite_stop();
 }
 
 /* ---- --auth-file ------------------------------------------------------- */
@@ -222,30 +201,30 @@ static void auth_file_sha512_and_plain(void **state)
 	static const char *extra[] = { "--auth-file", auth_file, NULL };
 	char content[512];
 	struct client c;
-	struct response r;
+	struct http_reply r;
 
 	(void)state;
 	snprintf(content, sizeof(content), "# users of the test\n\n" USER ":%s\r\ncarol:plain pw\n",
 		 sha512_crypt(PASS));
 	assert_int_equal(write_auth_file(content), 0);
-	start(extra);
-	assert_rc_ok(client_connect(&c, site_srv.port));
+	suite_start(extra);
+	assert_rc_ok(client_connect(&c, suite_srv.port));
 	expect_401(&c, "/hello.txt", NULL);
 	expect_401(&c, "/hello.txt", "Basic " BAD_B64);
 	get_on(&c, "/hello.txt", "Basic " GOOD_B64, &r);
 	assert_int_equal(r.status, 200);
 	assert_body_str(&r, HELLO_BODY);
-	response_free(&r);
+	reply_free(&r);
 	/* carol:plain pw */
 	get_on(&c, "/hello.txt", "Basic Y2Fyb2w6cGxhaW4gcHc=", &r);
 	assert_int_equal(r.status, 200);
-	response_free(&r);
+	reply_free(&r);
 	/* carol:plain p */
 	expect_401(&c, "/hello.txt", "Basic Y2Fyb2w6cGxhaW4gcA==");
 	/* dave:plain pw, an unknown user with a known password */
 	expect_401(&c, "/hello.txt", "Basic ZGF2ZTpwbGFpbiBwdw==");
 	client_close(&c);
-	stop();
+	suite_stop();
 }
 
 static void auth_file_errors_exit_2(void **state)
@@ -268,7 +247,7 @@ static void auth_file_errors_exit_2(void **state)
 			assert_int_equal(write_auth_file(contents[i]), 0);
 		else
 			file = "/nonexistent/users";
-		const char *args[] = { "-b", "127.0.0.1", "-p", port, "-d", site_fx.root,
+		const char *args[] = { "-b", "127.0.0.1", "-p", port, "-d", suite_fx.root,
 				       "--auth-file", file, NULL };
 		assert_int_equal(harness_run_server(args, NULL, HARNESS_WAIT_MS, &rr), 0);
 		if (rr.exit_code != 2)
@@ -286,10 +265,10 @@ static void auth_file_errors_exit_2(void **state)
 static void dotfiles_served_by_default(void **state)
 {
 	(void)state;
-	start(NULL);
+	suite_start(NULL);
 	expect_status("/dir/.hidden", 200, "hidden\n");
 	expect_status("/.env", 200, NULL);
-	stop();
+	suite_stop();
 }
 
 static void no_dotfiles_hides_and_refuses(void **state)
@@ -300,30 +279,30 @@ static void no_dotfiles_hides_and_refuses(void **state)
 		"/.env", "/dir/.dotdir/x.txt", "/dir/.dotdir", "/dir/./.hidden",
 		"/dir/sub/../.hidden", "/.link", "/%2Eenv", "/dir/..%2f.env",
 	};
-	struct response r;
+	struct http_reply r;
 
 	(void)state;
-	start(extra);
+	suite_start(extra);
 	for (size_t i = 0; i < sizeof(hidden) / sizeof(hidden[0]); i++) {
-		assert_rc_ok(http_get(site_srv.port, hidden[i], &r));
+		assert_rc_ok(client_get(suite_srv.port, hidden[i], &r));
 		if (r.status != 404)
 			fail_msg("GET %s: %d, expected 404", hidden[i], r.status);
-		response_free(&r);
+		reply_free(&r);
 	}
-	assert_rc_ok(http_get(site_srv.port, "/dir/", &r));
+	assert_rc_ok(client_get(suite_srv.port, "/dir/", &r));
 	assert_int_equal(r.status, 200);
 	assert_false(harness_contains(r.body, r.body_len, ".hidden"));
 	assert_false(harness_contains(r.body, r.body_len, ".dotdir"));
 	assert_contains(r.body, r.body_len, "href=\"b.txt\"");
-	response_free(&r);
-	assert_rc_ok(http_get(site_srv.port, "/", &r));
+	reply_free(&r);
+	assert_rc_ok(client_get(suite_srv.port, "/", &r));
 	assert_false(harness_contains(r.body, r.body_len, ".git"));
 	assert_false(harness_contains(r.body, r.body_len, ".env"));
 	assert_false(harness_contains(r.body, r.body_len, ".link"));
 	assert_contains(r.body, r.body_len, "href=\"hello.txt\"");
-	response_free(&r);
+	reply_free(&r);
 	expect_status("/hello.txt", 200, HELLO_BODY);
-	stop();
+	suite_stop();
 }
 
 /* ---- --chroot and --user ----------------------------------------------- */
@@ -423,7 +402,7 @@ static void chroot_and_user_drop_everything(void **state)
 {
 	static const char *extra[] = { "--chroot", "--user", "nobody", "--follow-symlinks", NULL };
 	char target[PATH_MAX];
-	struct response r;
+	struct http_reply r;
 	struct client c;
 
 	(void)state;
@@ -434,24 +413,24 @@ static void chroot_and_user_drop_everything(void **state)
 		skip();
 	uid_t uid = pw->pw_uid;
 	gid_t gid = pw->pw_gid;
-	snprintf(target, sizeof(target), "%s/secret.txt", site_fx.parent);
-	assert_int_equal(fixture_symlink(&site_fx, target, "abs_out"), 0);
-	assert_int_equal(fixture_symlink(&site_fx, "../secret.txt", "rel_out"), 0);
+	snprintf(target, sizeof(target), "%s/secret.txt", suite_fx.parent);
+	assert_int_equal(fixture_symlink(&suite_fx, target, "abs_out"), 0);
+	assert_int_equal(fixture_symlink(&suite_fx, "../secret.txt", "rel_out"), 0);
 	leak_check_off();
-	start(extra);
+	suite_start(extra);
 	leak_check_back();
-	assert_runs_as(site_srv.pid, uid, gid);
-	assert_root_is(site_srv.pid, site_fx.root);
-	assert_rc_ok(client_connect(&c, site_srv.port));
+	assert_runs_as(suite_srv.pid, uid, gid);
+	assert_root_is(suite_srv.pid, suite_fx.root);
+	assert_rc_ok(client_connect(&c, suite_srv.port));
 	get_on(&c, "/hello.txt", NULL, &r);
 	assert_int_equal(r.status, 200);
 	assert_body_str(&r, HELLO_BODY);
 	assert_header(&r, "Content-Type", "text/plain");
-	response_free(&r);
-	pid_t child = first_child(site_srv.pid);
+	reply_free(&r);
+	pid_t child = first_child(suite_srv.pid);
 	assert_true(child > 0);
 	assert_runs_as(child, uid, gid);
-	assert_root_is(child, site_fx.root);
+	assert_root_is(child, suite_fx.root);
 	client_close(&c);
 	expect_status("/dir/", 200, NULL);
 	expect_status("/style.css", 200, NULL);
@@ -459,9 +438,9 @@ static void chroot_and_user_drop_everything(void **state)
 	 * both resolve inside the chroot, where there is no secret.txt. */
 	expect_status("/abs_out", 404, NULL);
 	expect_status("/rel_out", 404, NULL);
-	stop();
-	unlink(fixture_path(&site_fx, "abs_out", target, sizeof(target)));
-	unlink(fixture_path(&site_fx, "rel_out", target, sizeof(target)));
+	suite_stop();
+	unlink(fixture_path(&suite_fx, "abs_out", target, sizeof(target)));
+	unlink(fixture_path(&suite_fx, "rel_out", target, sizeof(target)));
 }
 
 /* Out of fds inside the chroot: the parent still answers 503 each time
@@ -473,30 +452,30 @@ static void chroot_out_of_fds_still_503(void **state)
 	static const char *extra[] = { "--chroot", NULL };
 	struct rlimit old, tight;
 	char path[64];
-	struct response r;
+	struct http_reply r;
 
 	(void)state;
 	if (geteuid() != 0)
 		skip();
 	leak_check_off();
-	start(extra);
+	suite_start(extra);
 	leak_check_back();
-	assert_int_equal(prlimit(site_srv.pid, RLIMIT_NOFILE, NULL, &old), 0);
+	assert_int_equal(prlimit(suite_srv.pid, RLIMIT_NOFILE, NULL, &old), 0);
 	int lowest = 0;
 	do
-		snprintf(path, sizeof(path), "/proc/%d/fd/%d", (int)site_srv.pid, lowest++);
+		snprintf(path, sizeof(path), "/proc/%d/fd/%d", (int)suite_srv.pid, lowest++);
 	while (access(path, F_OK) == 0);
 	tight.rlim_cur = (rlim_t)(lowest - 1);
 	tight.rlim_max = old.rlim_max;
-	assert_int_equal(prlimit(site_srv.pid, RLIMIT_NOFILE, &tight, NULL), 0);
+	assert_int_equal(prlimit(suite_srv.pid, RLIMIT_NOFILE, &tight, NULL), 0);
 	for (int i = 0; i < 3; i++) {
-		assert_rc_ok(http_get(site_srv.port, "/hello.txt", &r));
+		assert_rc_ok(client_get(suite_srv.port, "/hello.txt", &r));
 		assert_int_equal(r.status, 503);
-		response_free(&r);
+		reply_free(&r);
 	}
-	assert_int_equal(prlimit(site_srv.pid, RLIMIT_NOFILE, &old, NULL), 0);
+	assert_int_equal(prlimit(suite_srv.pid, RLIMIT_NOFILE, &old, NULL), 0);
 	expect_status("/hello.txt", 200, HELLO_BODY);
-	stop();
+	suite_stop();
 }
 
 static void user_without_chroot(void **state)
@@ -505,12 +484,12 @@ static void user_without_chroot(void **state)
 	(void)state;
 	if (geteuid() != 0 || !getpwnam("nobody"))
 		skip();
-	start(extra);
+	suite_start(extra);
 	const struct passwd *pw = getpwnam("nobody");
-	assert_runs_as(site_srv.pid, pw->pw_uid, pw->pw_gid);
-	assert_root_is(site_srv.pid, "/");
+	assert_runs_as(suite_srv.pid, pw->pw_uid, pw->pw_gid);
+	assert_root_is(suite_srv.pid, "/");
 	expect_status("/hello.txt", 200, HELLO_BODY);
-	stop();
+	suite_stop();
 }
 
 /* What the server may not read is a 404, as with python (a 403 would
@@ -522,17 +501,17 @@ static void unreadable_is_404(void **state)
 	(void)state;
 	if (geteuid() != 0 || !getpwnam("nobody"))
 		skip();
-	assert_int_equal(fixture_write_str(&site_fx, "locked.txt", "secret\n"), 0);
-	assert_int_equal(fixture_mkdir(&site_fx, "lockeddir"), 0);
-	assert_int_equal(chmod(fixture_path(&site_fx, "locked.txt", path, sizeof(path)), 0), 0);
-	assert_int_equal(chmod(fixture_path(&site_fx, "lockeddir", path, sizeof(path)), 0), 0);
-	start(extra);
+	assert_int_equal(fixture_write_str(&suite_fx, "locked.txt", "secret\n"), 0);
+	assert_int_equal(fixture_mkdir(&suite_fx, "lockeddir"), 0);
+	assert_int_equal(chmod(fixture_path(&suite_fx, "locked.txt", path, sizeof(path)), 0), 0);
+	assert_int_equal(chmod(fixture_path(&suite_fx, "lockeddir", path, sizeof(path)), 0), 0);
+	suite_start(extra);
 	expect_status("/locked.txt", 404, NULL);
 	expect_status("/lockeddir/", 404, NULL);
 	expect_status("/hello.txt", 200, HELLO_BODY);
-	stop();
-	assert_int_equal(chmod(fixture_path(&site_fx, "locked.txt", path, sizeof(path)), 0644), 0);
-	assert_int_equal(chmod(fixture_path(&site_fx, "lockeddir", path, sizeof(path)), 0755), 0);
+	suite_stop();
+	assert_int_equal(chmod(fixture_path(&suite_fx, "locked.txt", path, sizeof(path)), 0644), 0);
+	assert_int_equal(chmod(fixture_path(&suite_fx, "lockeddir", path, sizeof(path)), 0755), 0);
 }
 
 static void unknown_user_exits_2(void **state)
@@ -544,13 +523,13 @@ static void unknown_user_exits_2(void **state)
 	if (geteuid() != 0)
 		skip();
 	snprintf(port, sizeof(port), "%d", harness_free_port());
-	const char *args[] = { "-b", "127.0.0.1", "-p", port, "-d", site_fx.root,
+	const char *args[] = { "-b", "127.0.0.1", "-p", port, "-d", suite_fx.root,
 			       "--user", "no-such-user-h4", NULL };
 	assert_int_equal(harness_run_server(args, NULL, HARNESS_WAIT_MS, &rr), 0);
 	assert_int_equal(rr.exit_code, 2);
 	assert_true(harness_match(rr.err.data, "^httpd-lite: [^\n]*no-such-user-h4[^\n]*\n$"));
 	run_result_free(&rr);
-	const char *root_args[] = { "-b", "127.0.0.1", "-p", port, "-d", site_fx.root,
+	const char *root_args[] = { "-b", "127.0.0.1", "-p", port, "-d", suite_fx.root,
 				    "--user", "root", NULL };
 	assert_int_equal(harness_run_server(root_args, NULL, HARNESS_WAIT_MS, &rr), 0);
 	assert_int_equal(rr.exit_code, 2);
@@ -603,7 +582,7 @@ static void chroot_and_user_need_root(void **state)
 	}
 }
 
-#define T(f) cmocka_unit_test_teardown(f, cleanup)
+#define T(f) cmocka_unit_test_teardown(f, suite_cleanup)
 
 int main(void)
 {
@@ -623,5 +602,5 @@ int main(void)
 		T(chroot_and_user_need_root),
 	};
 
-	return cmocka_run_group_tests(tests, group_setup, site_group_teardown);
+	return cmocka_run_group_tests(tests, group_setup, suite_group_teardown);
 }
