@@ -25,7 +25,8 @@ struct site {
 	struct mime_table mime;        /* what /etc/mime.types adds */
 	struct response_extras extras; /* --cors, --header, --cache */
 	struct tls_server *tls;        /* NULL: plain HTTP */
-	/* --qr: the listing's QR element (listing_qr_html); empty: none.
+	/* --qr: the listing's QR element (listing_qr_html), NUL-terminated;
+	 * empty: none.
 	 * Made after binding, as the URL needs the port (-p 0). */
 	struct buf listing_qr;
 };

@@ -416,8 +416,12 @@ static void show_qr(const char *url, struct site *site)
 		log_warn("writing the QR code to stdout:");
 	fflush(stdout);
 	buf_append(&svg, "", 1);
-	if (buf_ok(&svg))
+	if (buf_ok(&svg)) {
 		listing_qr_html(url, svg.data, &site->listing_qr);
+		buf_append(&site->listing_qr, "", 1); /* the listing takes a string */
+	}
+	if (!buf_ok(&site->listing_qr))
+		buf_free(&site->listing_qr);
 	buf_free(&text);
 	buf_free(&svg);
 	qr_free(&q);
