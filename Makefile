@@ -60,11 +60,10 @@ link_lib = $(if $(and $(filter 1,$(STATIC_LIBS)),$(filter /%,$(call lib_archive,
 LDLIBS += $(call link_lib,crypt)
 # zlib, for --compress (zlib1g-dev).
 LDLIBS += $(call link_lib,z)
-# libqrencode, for --qr (libqrencode-dev; Debian ships no static archive).
-LDLIBS += $(call link_lib,qrencode)
-# libarchive, for --archives (libarchive-dev). Shared: its static archive
-# would drag in a dozen more (nettle, lzma, zstd, xml2, ...).
-LDLIBS += -larchive
+# libqrencode, for --qr (libqrencode-dev): not linked, dlopen'ed for the
+# one encoding at start-up (src/qr.c says why).
+# libarchive, for --archives (libarchive-dev): not linked, dlopen'ed by
+# the child that sends an archive (src/archive_stream.c says why).
 # libcmark, for --readme (libcmark-dev).
 LDLIBS += $(call link_lib,cmark)
 # OpenSSL for HTTPS (libssl-dev): on when its headers are there, or by

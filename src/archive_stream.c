@@ -22,6 +22,7 @@
 
 #include <archive.h>
 #include <archive_entry.h>
+#include <dlfcn.h>
 #include <errno.h>
 #include <locale.h>
 #include <stdio.h>
@@ -39,6 +40,89 @@
 /* Directories open at once while walking; deeper ones are left out. */
 #define ASTREAM_MAX_DEPTH 128
 #define ASTREAM_NAME_MAX (2 * PATH_MAX_LEN)
+
+/* ---- libarchive, loaded when a child first needs it ---------------
+ *
+ * Linked normally, libarchive and the dozen libraries it needs (nettle,
+ * lzma, zstd, xml2, icu, ...) took the parent from 25 mappings to 110
+ * and doubled its RSS, and every fork for every request copies those
+ * page tables. So it is opened with dlopen, in the child that sends an
+ * archive, and the parent stays as it was. The table is per process and
+ * filled once: the one piece of file-scope state here. */
+#define ASTREAM_LIBARCHIVE "libarchive.so.13"
+#define ASTREAM_FUNCS(X) \
+	X(archive_entry_clear) \
+	X(archive_entry_copy_pathname) \
+	X(archive_entry_free) \
+	X(archive_entry_new) \
+	X(archive_entry_set_filetype) \
+	X(archive_entry_set_mtime) \
+	X(archive_entry_set_perm) \
+	X(archive_entry_set_size) \
+	X(archive_set_error) \
+	X(archive_write_add_filter_gzip) \
+	X(archive_write_close) \
+	X(archive_write_data) \
+	X(archive_write_fail) \
+	X(archive_write_free) \
+	X(archive_write_header) \
+	X(archive_write_new) \
+	X(archive_write_open) \
+	X(archive_write_set_bytes_per_block) \
+	X(archive_write_set_filter_option) \
+	X(archive_write_set_format_pax_restricted) \
+	X(archive_write_set_format_zip) \
+	X(archive_write_zip_set_compression_store)
+
+static struct {
+	bool tried, ok;
+#define X(f) __typeof__(f) *p_##f;
+	ASTREAM_FUNCS(X)
+#undef X
+} astream_lib;
+
+static bool astream_load(void)
+{
+	if (astream_lib.tried)
+		return astream_lib.ok;
+	astream_lib.tried = true;
+	void *h = dlopen(ASTREAM_LIBARCHIVE, RTLD_NOW | RTLD_LOCAL);
+	if (!h)
+		return false;
+	/* POSIX: a function pointer is stored through a void * (dlsym(3)) */
+#define X(f)                                              \
+	*(void **)&astream_lib.p_##f = dlsym(h, #f);       \
+	if (!astream_lib.p_##f)                           \
+		return false;
+	ASTREAM_FUNCS(X)
+#undef X
+	astream_lib.ok = true;
+	return true;
+}
+
+#define ASTREAM_CALL(f) (*astream_lib.p_##f)
+#define archive_entry_clear ASTREAM_CALL(archive_entry_clear)
+#define archive_entry_copy_pathname ASTREAM_CALL(archive_entry_copy_pathname)
+#define archive_entry_free ASTREAM_CALL(archive_entry_free)
+#define archive_entry_new ASTREAM_CALL(archive_entry_new)
+#define archive_entry_set_filetype ASTREAM_CALL(archive_entry_set_filetype)
+#define archive_entry_set_mtime ASTREAM_CALL(archive_entry_set_mtime)
+#define archive_entry_set_perm ASTREAM_CALL(archive_entry_set_perm)
+#define archive_entry_set_size ASTREAM_CALL(archive_entry_set_size)
+#define archive_set_error ASTREAM_CALL(archive_set_error)
+#define archive_write_add_filter_gzip ASTREAM_CALL(archive_write_add_filter_gzip)
+#define archive_write_close ASTREAM_CALL(archive_write_close)
+#define archive_write_data ASTREAM_CALL(archive_write_data)
+#define archive_write_fail ASTREAM_CALL(archive_write_fail)
+#define archive_write_free ASTREAM_CALL(archive_write_free)
+#define archive_write_header ASTREAM_CALL(archive_write_header)
+#define archive_write_new ASTREAM_CALL(archive_write_new)
+#define archive_write_open ASTREAM_CALL(archive_write_open)
+#define archive_write_set_bytes_per_block ASTREAM_CALL(archive_write_set_bytes_per_block)
+#define archive_write_set_filter_option ASTREAM_CALL(archive_write_set_filter_option)
+#define archive_write_set_format_pax_restricted ASTREAM_CALL(archive_write_set_format_pax_restricted)
+#define archive_write_set_format_zip ASTREAM_CALL(archive_write_set_format_zip)
+#define archive_write_zip_set_compression_store ASTREAM_CALL(archive_write_zip_set_compression_store)
 
 static const char *const astream_names[] = {
 	[ARCHIVE_STREAM_TAR] = "tar",
@@ -86,6 +170,11 @@ int archive_stream_plan(struct archive_stream_plan *plan, enum archive_stream_fo
 {
 	*plan = (struct archive_stream_plan){
 		.format = f, .root = root, .no_dotfiles = no_dotfiles, .chunked = chunked};
+	if (!astream_load()) {
+		plan->format = ARCHIVE_STREAM_NONE;
+		errno = ELIBACC;
+		return -1;
+	}
 	plan->rel = strdup(rel);
 	plan->top = strdup(top_name);
 	if (!plan->rel || !plan->top) {

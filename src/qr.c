@@ -3,30 +3,70 @@
  * listing pages, so both show the very same modules. */
 #include "qr.h"
 
+#include <dlfcn.h>
 #include <errno.h>
 #include <qrencode.h>
 #include <stdlib.h>
 #include <string.h>
 
-int qr_encode(const char *text, struct qr *q)
+/* libqrencode is opened for the one encoding at start-up and closed
+ * again: linked, it and libpthread were ten more mappings in the parent
+ * for every fork to copy. */
+#define QR_LIBQRENCODE "libqrencode.so.4"
+
+struct qr_lib {
+	void *handle;
+	__typeof__(QRcode_encodeString8bit) *encode;
+	__typeof__(QRcode_free) *free;
+};
+
+static int qr_lib_open(struct qr_lib *lib)
 {
-	*q = (struct qr){0, NULL};
-	/* M: a code a phone reads off a screen at an angle; a URL is short. */
-	QRcode *c = QRcode_encodeString8bit(text, 0, QR_ECLEVEL_M);
-	if (!c)
+	lib->handle = dlopen(QR_LIBQRENCODE, RTLD_NOW | RTLD_LOCAL);
+	if (!lib->handle) {
+		errno = ELIBACC;
 		return -1;
+	}
+	/* POSIX: a function pointer is stored through a void * (dlsym(3)) */
+	*(void **)&lib->encode = dlsym(lib->handle, "QRcode_encodeString8bit");
+	*(void **)&lib->free = dlsym(lib->handle, "QRcode_free");
+	if (lib->encode && lib->free)
+		return 0;
+	dlclose(lib->handle);
+	errno = ELIBACC;
+	return -1;
+}
+
+/* The modules of c, copied out of libqrencode's memory. */
+static int qr_copy(const QRcode *c, struct qr *q)
+{
 	size_t n = (size_t)c->width * (size_t)c->width;
 	q->modules = malloc(n);
 	if (!q->modules) {
-		QRcode_free(c);
 		errno = ENOMEM;
 		return -1;
 	}
 	for (size_t i = 0; i < n; i++)
 		q->modules[i] = c->data[i] & 1; /* the low bit: dark */
 	q->width = c->width;
-	QRcode_free(c);
 	return 0;
+}
+
+int qr_encode(const char *text, struct qr *q)
+{
+	*q = (struct qr){0, NULL};
+	struct qr_lib lib;
+	if (qr_lib_open(&lib) < 0)
+		return -1;
+	/* M: a code a phone reads off a screen at an angle; a URL is short. */
+	QRcode *c = lib.encode(text, 0, QR_ECLEVEL_M);
+	int rc = c ? qr_copy(c, q) : -1;
+	int err = errno;
+	if (c)
+		lib.free(c);
+	dlclose(lib.handle);
+	errno = err;
+	return rc;
 }
 
 bool qr_dark(const struct qr *q, int x, int y)
