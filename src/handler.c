@@ -269,7 +269,8 @@ static bool planned_archive(const struct site *site, const struct path *p,
 	bool chunked = !req->http09 && request_http_minor(req) >= 1;
 	if (archive_stream_plan(&resp->archive, f, &site->root, p->rel, top,
 				site->cfg->no_dotfiles, chunked) < 0) {
-		response_set_error(resp, HTTP_INTERNAL_SERVER_ERROR, NULL);
+		response_set_error(resp, HTTP_INTERNAL_SERVER_ERROR,
+				   errno == ELIBACC ? "Cannot open libarchive" : NULL);
 		return true;
 	}
 	resp->status = HTTP_OK;
