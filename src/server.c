@@ -143,7 +143,9 @@ static void refuse(struct server *s, int fd, const struct sockaddr_storage *peer
 	response_set_error(&resp, HTTP_SERVICE_UNAVAILABLE, why);
 	resp.retry_after = 1;
 	resp.close = true;
-	/* A new socket's send buffer is empty: the small answer never blocks. */
+	/* Non-blocking and never waiting: a new socket's send buffer is
+	 * empty, and a client that does not take the small answer at once
+	 * does not get to stall the parent. */
 	struct io io;
 	io_init_socket(&io, fd);
 	if (response_send(&io, &resp) < 0 && errno != EPIPE && errno != ECONNRESET)
@@ -275,7 +277,7 @@ static void shed_with_spare_fd(struct server *s)
 	close_fd(s->spare_fd);
 	struct sockaddr_storage peer;
 	socklen_t len = sizeof(peer);
-	int fd = accept4(s->listen_fd, (struct sockaddr *)&peer, &len, SOCK_CLOEXEC);
+	int fd = accept4(s->listen_fd, (struct sockaddr *)&peer, &len, SOCK_CLOEXEC | SOCK_NONBLOCK);
 	if (fd >= 0)
 		refuse(s, fd, &peer, "Out of file descriptors");
 	/* Any fd will do, and after --chroot there is no /dev/null. */
@@ -287,7 +289,10 @@ static void accept_batch(struct server *s)
 	for (int i = 0; i < ACCEPT_BATCH && !got_stop; i++) {
 		struct conn_info ci;
 		socklen_t len = sizeof(ci.peer);
-		ci.fd = accept4(s->listen_fd, (struct sockaddr *)&ci.peer, &len, SOCK_CLOEXEC);
+		/* Non-blocking from the start: the child's io layer wants it so,
+		 * and the parent's 503 must never wait. */
+		ci.fd = accept4(s->listen_fd, (struct sockaddr *)&ci.peer, &len,
+				SOCK_CLOEXEC | SOCK_NONBLOCK);
 		if (ci.fd >= 0) {
 			ci.out_fd = ci.fd;
 			ci.is_socket = true;
