@@ -23,6 +23,7 @@ struct io {
 	bool is_socket;        /* false for --inetd over pipes */
 	struct tls_conn *tls;  /* NULL: cleartext */
 	unsigned send_timeout_ms; /* 0: never wait for the client */
+	bool dropped;          /* missed the send deadline: close at once */
 	int in_flags, out_flags;  /* file status flags to restore; -1: none */
 	char *stage;           /* TLS staging buffer (allocated on first use) */
 	size_t staged;

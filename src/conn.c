@@ -145,6 +145,9 @@ static void send_response(struct conn *c, struct response *resp)
 	long long sent = response_send(&c->io, resp);
 	if (sent < 0)
 		resp->close = true;
+	if (sent < 0 && c->io.dropped)
+		log_trace("child %d: dropped %s: took no byte for %u s, or under %u bytes/s",
+			  (int)getpid(), c->client, c->cfg->send_timeout_ms / 1000, PACE_MIN_RATE);
 	else
 		c->bytes_sent += (unsigned long long)sent;
 	if (c->req.line_len || resp->status != HTTP_REQUEST_TIMEOUT) {
@@ -199,6 +202,10 @@ static void answer_error(struct conn *c, enum http_status status, const char *me
  * in bytes and time, so our last answer is not lost to a reset. */
 static void linger_close(struct conn *c)
 {
+	if (c->io.dropped) { /* too slow to read our answer: no courtesy */
+		io_close(&c->io);
+		return;
+	}
 	log_flush(); /* the lines are done; the client may keep us 2 s */
 	io_shutdown_write(&c->io);
 	long long start = clock_now_ms();

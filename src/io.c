@@ -61,6 +61,17 @@ void io_init_socket(struct io *io, int fd)
 	io->in_flags = io->out_flags = -1;
 }
 
+/* The client missed the send deadline: the close will be a reset, so
+ * the kernel does not go on trying to deliver what is queued for it
+ * (megabytes, to a client that reads bytes a second). */
+static void io_drop(struct io *io)
+{
+	struct linger lg = {.l_onoff = 1, .l_linger = 0};
+	io->dropped = true;
+	if (io->is_socket)
+		(void)setsockopt(io->out_fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
+}
+
 /* Wait until fd is ready for events, for as long as the send deadline
  * allows; -1 with ETIMEDOUT when the client must be dropped. */
 static int io_wait(struct io *io, int fd, short events)
@@ -68,6 +79,7 @@ static int io_wait(struct io *io, int fd, short events)
 	for (;;) {
 		int ms = pace_wait_ms(&io->pace, clock_now_ms(), io->send_timeout_ms);
 		if (ms < 0) {
+			io_drop(io);
 			errno = ETIMEDOUT;
 			return -1;
 		}
