@@ -186,6 +186,10 @@ static bool answer_request(struct conn *c)
 
 static void answer_error(struct conn *c, enum http_status status, const char *message)
 {
+	if (c->req.tls_on_plain)
+		log_notice(c->client, "a TLS handshake reached the plain HTTP port: use http:// "
+				      "URLs, or start httpd-lite with --tls-cert and --tls-key "
+				      "to serve HTTPS");
 	struct response resp;
 	response_init(&resp);
 	response_set_error(&resp, status, message);

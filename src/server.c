@@ -203,11 +203,8 @@ static void reap_children(struct server *s)
 static void print_status(struct server *s)
 {
 	got_status = 0;
-	char line[256];
-	int n = snprintf(line, sizeof(line), "%u live children (max %u)\n%-8s %-28s %-28s %s\n",
-			 s->nchildren, s->cfg->max_clients, "pid", "remote", "local", "since");
-	if (write(STDERR_FILENO, line, (size_t)n) < 0)
-		return;
+	log_plain("%u live children (max %u)", s->nchildren, s->cfg->max_clients);
+	log_plain("%-8s %-28s %-28s %s", "pid", "remote", "local", "since");
 	time_t now = time(NULL);
 	for (unsigned i = 0; i < s->nchildren; i++) {
 		const struct child *c = &s->children[i];
@@ -217,10 +214,8 @@ static void print_status(struct server *s)
 		struct tm tm;
 		localtime_r(&c->since, &tm);
 		strftime(when, sizeof(when), "%H:%M:%S", &tm);
-		n = snprintf(line, sizeof(line), "%-8d %-28s %-28s %s (%lds)\n", (int)c->pid,
-			     remote, local, when, (long)(now - c->since));
-		if (write(STDERR_FILENO, line, (size_t)n) < 0)
-			return;
+		log_plain("%-8d %-28s %-28s %s (%lds)", (int)c->pid, remote, local, when,
+			  (long)(now - c->since));
 	}
 }
 
