@@ -48,6 +48,7 @@
 
 struct child {
 	pid_t pid;
+	unsigned char host[NETADDR_KEY_LEN]; /* netaddr_key of the peer */
 	struct sockaddr_storage peer;
 	struct sockaddr_storage local;
 	time_t since;
@@ -159,6 +160,7 @@ static void child_add(struct server *s, pid_t pid, const struct conn_info *ci)
 {
 	struct child *c = &s->children[s->nchildren++];
 	c->pid = pid;
+	netaddr_key(&ci->peer, c->host);
 	c->peer = ci->peer;
 	c->local = ci->local;
 	c->since = time(NULL);
@@ -237,6 +239,29 @@ static void run_child(struct server *s, const struct conn_info *ci)
 	_exit(conn_serve(s->cfg, s->root_fd, ci));
 }
 
+/* Children serving the client at host: one pass over the table, which
+ * is at most --max-clients long and in memory the parent touches anyway. */
+static unsigned children_from(const struct server *s, const unsigned char *host)
+{
+	unsigned n = 0;
+	for (unsigned i = 0; i < s->nchildren; i++)
+		n += memcmp(s->children[i].host, host, NETADDR_KEY_LEN) == 0;
+	return n;
+}
+
+/* --max-per-ip: one address must not take every slot. */
+static bool address_at_cap(struct server *s, const struct sockaddr_storage *peer)
+{
+	if (!s->cfg->max_per_ip)
+		return false;
+	unsigned char host[NETADDR_KEY_LEN];
+	netaddr_key(peer, host);
+	if (children_from(s, host) < s->cfg->max_per_ip)
+		return false;
+	reap_children(s); /* some may have exited since the last look */
+	return children_from(s, host) >= s->cfg->max_per_ip;
+}
+
 /* Fork a child for an accepted connection; the parent keeps no copy. */
 static void hand_off(struct server *s, struct conn_info *ci)
 {
@@ -247,6 +272,10 @@ static void hand_off(struct server *s, struct conn_info *ci)
 		reap_children(s); /* some may have exited since the last look */
 	if (s->nchildren >= s->cfg->max_clients) {
 		refuse(s, ci->fd, &ci->peer, "Too many clients");
+		return;
+	}
+	if (address_at_cap(s, &ci->peer)) {
+		refuse(s, ci->fd, &ci->peer, "Too many connections from this address");
 		return;
 	}
 	pid_t pid = fork();
