@@ -72,6 +72,9 @@ static int store_append(struct request *r, const char *at, size_t len)
 		return fail(r, HTTP_HEADER_FIELDS_TOO_LARGE, "Line too long");
 	memcpy(r->store + r->store_len, at, len);
 	r->store_len += len;
+	/* Terminated at every step: a request that fails mid-value still
+	 * logs that value's start, never the bytes of an older request. */
+	r->store[r->store_len] = '\0';
 	return 0;
 }
 
