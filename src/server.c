@@ -133,6 +133,20 @@ static void close_fd(int fd)
 		log_warn("close fd %d:", fd);
 }
 
+/* A socket closed with unread bytes sends a reset, which can reach the
+ * client before it has read our answer, and take the answer with it.
+ * Take what already arrived off the socket (never waiting: the parent
+ * does not read from clients, it only discards). */
+static void drain_unread(int fd)
+{
+	char sink[4096];
+	for (int i = 0; i < 16; i++) {
+		ssize_t n = recv(fd, sink, sizeof(sink), MSG_DONTWAIT);
+		if (n <= 0 && !(n < 0 && errno == EINTR))
+			return;
+	}
+}
+
 static void refuse(struct server *s, int fd, const struct sockaddr_storage *peer,
 		   const char *why)
 {
@@ -152,6 +166,7 @@ static void refuse(struct server *s, int fd, const struct sockaddr_storage *peer
 	if (response_send(&io, &resp) < 0 && errno != EPIPE && errno != ECONNRESET)
 		log_warn("answering 503 to %s:", client);
 	response_release(&resp);
+	drain_unread(fd);
 	close_fd(fd);
 	(void)s;
 }
