@@ -9,11 +9,13 @@
 #define CONFIG_DEFAULT_PORT 8000
 #define CONFIG_DEFAULT_BACKLOG 1024
 #define CONFIG_DEFAULT_MAX_CLIENTS 1024
-/* --max-per-ip by default: a quarter of --max-clients (256 of 1024).
- * Room for a NAT'd office (40 browsers at 6 connections each) or a
- * download manager, while one address alone cannot take more than a
- * quarter of the slots: it takes four to fill them. */
-#define CONFIG_DEFAULT_PER_IP_DIVISOR 4
+/* --max-per-ip: a quarter of the default --max-clients. Room for a
+ * NAT'd office (40 browsers at 6 connections each) or a download
+ * manager, while one address alone cannot take more than a quarter of
+ * the default slots: it takes four to fill them. A fixed number, not a
+ * fraction of --max-clients: a server lowered to --max-clients 5 must
+ * still let one browser open its 6 connections. */
+#define CONFIG_DEFAULT_MAX_PER_IP 256
 #define CONFIG_DEFAULT_HEADER_TIMEOUT_MS 10000
 #define CONFIG_DEFAULT_IDLE_TIMEOUT_MS 5000
 #define CONFIG_DEFAULT_SEND_TIMEOUT_MS 30000

@@ -32,8 +32,7 @@ static const char usage_text[] =
 	"      --max-clients N      connections served at once; more are\n"
 	"                           answered 503 (default 1024)\n"
 	"      --max-per-ip N       connections from one client address at once;\n"
-	"                           more are answered 503 (default: a quarter of\n"
-	"                           --max-clients, 256; 0: no cap)\n"
+	"                           more are answered 503 (default 256; 0: no cap)\n"
 	"      --header-timeout S   seconds to receive a whole request head\n"
 	"                           (default 10)\n"
 	"      --idle-timeout S     seconds a keep-alive connection may idle\n"
@@ -215,7 +214,7 @@ static void config_defaults(struct config *cfg)
 	cfg->root = ".";
 	cfg->backlog = CONFIG_DEFAULT_BACKLOG;
 	cfg->max_clients = CONFIG_DEFAULT_MAX_CLIENTS;
-	cfg->max_per_ip = UINT_MAX; /* not given: follows --max-clients */
+	cfg->max_per_ip = CONFIG_DEFAULT_MAX_PER_IP;
 	cfg->header_timeout_ms = CONFIG_DEFAULT_HEADER_TIMEOUT_MS;
 	cfg->idle_timeout_ms = CONFIG_DEFAULT_IDLE_TIMEOUT_MS;
 	cfg->send_timeout_ms = CONFIG_DEFAULT_SEND_TIMEOUT_MS;
@@ -372,10 +371,6 @@ void config_parse(struct config *cfg, int argc, char **argv)
 	if (optind < argc)
 		usage_error("unexpected argument '%s'", argv[optind]);
 	check_directory(cfg->root);
-	if (cfg->max_per_ip == UINT_MAX)
-		cfg->max_per_ip = cfg->max_clients / CONFIG_DEFAULT_PER_IP_DIVISOR
-					  ? cfg->max_clients / CONFIG_DEFAULT_PER_IP_DIVISOR
-					  : 1;
 	if ((cfg->tls_key || cfg->tls_password_file) && !cfg->tls_cert)
 		usage_error("--tls-key and --tls-password-file need --tls-cert");
 }

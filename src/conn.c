@@ -19,10 +19,10 @@
 #include "conn.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <string.h>
-#include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -145,11 +145,11 @@ static void send_response(struct conn *c, struct response *resp)
 	long long sent = response_send(&c->io, resp);
 	if (sent < 0)
 		resp->close = true;
+	else
+		c->bytes_sent += (unsigned long long)sent;
 	if (sent < 0 && c->io.dropped)
 		log_trace("child %d: dropped %s: took no byte for %u s, or under %u bytes/s",
 			  (int)getpid(), c->client, c->cfg->send_timeout_ms / 1000, PACE_MIN_RATE);
-	else
-		c->bytes_sent += (unsigned long long)sent;
 	if (c->req.line_len || resp->status != HTTP_REQUEST_TIMEOUT) {
 		struct log_entry e = {
 			.client = c->client,
