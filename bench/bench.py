@@ -291,7 +291,9 @@ def server_argv(name, tools, run_dir, httpd_lite):
     port = str(SERVER_PORTS[name])
     values = {"PORT": port, "ROOT": FIXTURES, "RUN": run_dir}
     if name == "httpd-lite":
-        return [httpd_lite, "-q", "-b", HOST, "-p", port, "-d", FIXTURES]
+        # Every benchmark client comes from one loopback address: no
+        # --max-per-ip cap, as for the peers.
+        return [httpd_lite, "-q", "-b", HOST, "-p", port, "-d", FIXTURES, "--max-per-ip", "0"]
     if name == "nginx":
         conf = os.path.join(run_dir, "nginx.conf")
         fill_template(os.path.join(HERE, "nginx.conf"), conf, values)

@@ -9,6 +9,13 @@
 #define CONFIG_DEFAULT_PORT 8000
 #define CONFIG_DEFAULT_BACKLOG 1024
 #define CONFIG_DEFAULT_MAX_CLIENTS 1024
+/* --max-per-ip: a quarter of the default --max-clients. Room for a
+ * NAT'd office (40 browsers at 6 connections each) or a download
+ * manager, while one address alone cannot take more than a quarter of
+ * the default slots: it takes four to fill them. A fixed number, not a
+ * fraction of --max-clients: a server lowered to --max-clients 5 must
+ * still let one browser open its 6 connections. */
+#define CONFIG_DEFAULT_MAX_PER_IP 256
 #define CONFIG_DEFAULT_HEADER_TIMEOUT_MS 10000
 #define CONFIG_DEFAULT_IDLE_TIMEOUT_MS 5000
 #define CONFIG_DEFAULT_SEND_TIMEOUT_MS 30000
@@ -24,6 +31,7 @@ struct config {
 	const char *root;   /* directory to serve */
 	int backlog;
 	unsigned max_clients;
+	unsigned max_per_ip;        /* connections from one address; 0: no cap */
 	unsigned header_timeout_ms; /* whole request head, first byte to last */
 	unsigned idle_timeout_ms;   /* between keep-alive requests */
 	unsigned send_timeout_ms;   /* a client that stops reading */

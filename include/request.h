@@ -21,6 +21,10 @@
 #define REQUEST_HEAD_MAX 65536    /* request line + header block → 431 */
 #define REQUEST_FIELDS_MAX 100    /* header fields → 431 */
 #define REQUEST_METHOD_MAX 32
+/* The longest method in IANA's HTTP Method Registry, UPDATEREDIRECTREF:
+ * a longer token is no method anyone speaks, and a request line that
+ * starts with one is refused (400) before its end arrives. */
+#define REQUEST_METHOD_LONGEST 17
 /* The raw request line kept for the access log and for classifying
  * llhttp's errors (501 vs 400, 505 vs 400). */
 #define REQUEST_LINE_MAX (REQUEST_TARGET_MAX + 64)
@@ -54,6 +58,7 @@ struct request {
 	const char *error_message;  /* python's "message" for the error page */
 	char error_detail[160];     /* storage for messages that quote input */
 	bool started;               /* a byte of this message has arrived */
+	bool tls_on_plain;          /* it was a TLS handshake, not HTTP */
 
 	char line[REQUEST_LINE_MAX + 1]; /* request line as received, no CRLF */
 	size_t line_len;

@@ -31,11 +31,15 @@ static const char usage_text[] =
 	"Limits:\n"
 	"      --max-clients N      connections served at once; more are\n"
 	"                           answered 503 (default 1024)\n"
+	"      --max-per-ip N       connections from one client address at once;\n"
+	"                           more are answered 503 (default 256; 0: no cap)\n"
 	"      --header-timeout S   seconds to receive a whole request head\n"
 	"                           (default 10)\n"
 	"      --idle-timeout S     seconds a keep-alive connection may idle\n"
 	"                           (default 5)\n"
-	"      --send-timeout S     seconds a client may stop reading (default 30)\n"
+	"      --send-timeout S     seconds a client may take no byte of a response\n"
+	"                           (default 30); one that takes under 1 KiB/s\n"
+	"                           over S seconds is dropped too\n"
 	"      --max-body BYTES     largest request body accepted (and\n"
 	"                           discarded), else 413 (default 1048576)\n"
 	"\n"
@@ -81,6 +85,7 @@ static const char usage_text[] =
 enum long_only_option {
 	OPT_BACKLOG = 256,
 	OPT_MAX_CLIENTS,
+	OPT_MAX_PER_IP,
 	OPT_HEADER_TIMEOUT,
 	OPT_IDLE_TIMEOUT,
 	OPT_SEND_TIMEOUT,
@@ -112,6 +117,7 @@ static const struct option long_options[] = {
 	{"directory", required_argument, NULL, 'd'},
 	{"backlog", required_argument, NULL, OPT_BACKLOG},
 	{"max-clients", required_argument, NULL, OPT_MAX_CLIENTS},
+	{"max-per-ip", required_argument, NULL, OPT_MAX_PER_IP},
 	{"header-timeout", required_argument, NULL, OPT_HEADER_TIMEOUT},
 	{"idle-timeout", required_argument, NULL, OPT_IDLE_TIMEOUT},
 	{"send-timeout", required_argument, NULL, OPT_SEND_TIMEOUT},
@@ -208,6 +214,7 @@ static void config_defaults(struct config *cfg)
 	cfg->root = ".";
 	cfg->backlog = CONFIG_DEFAULT_BACKLOG;
 	cfg->max_clients = CONFIG_DEFAULT_MAX_CLIENTS;
+	cfg->max_per_ip = CONFIG_DEFAULT_MAX_PER_IP;
 	cfg->header_timeout_ms = CONFIG_DEFAULT_HEADER_TIMEOUT_MS;
 	cfg->idle_timeout_ms = CONFIG_DEFAULT_IDLE_TIMEOUT_MS;
 	cfg->send_timeout_ms = CONFIG_DEFAULT_SEND_TIMEOUT_MS;
@@ -295,6 +302,9 @@ static void apply_option(struct config *cfg, int opt, const char *arg)
 		break;
 	case OPT_MAX_CLIENTS:
 		cfg->max_clients = (unsigned)parse_count("max-clients", arg, 1, 1000000);
+		break;
+	case OPT_MAX_PER_IP:
+		cfg->max_per_ip = (unsigned)parse_count("max-per-ip", arg, 0, 1000000);
 		break;
 	case OPT_HEADER_TIMEOUT:
 		cfg->header_timeout_ms = parse_seconds("header-timeout", arg);

@@ -7,22 +7,23 @@
  * go on with whatever bytes are left (pipelining) until the client closes,
  * asks to close, breaks the protocol, or is too slow.
  *
- * Timeouts use SO_RCVTIMEO on the socket, changed only when the wanted
- * value changes, so the usual keep-alive request costs one read():
+ * The fds are non-blocking (io.c) and every wait is a poll() with a
+ * deadline:
  *   - between requests, the idle timeout;
  *   - once a request has started, what is left of the header deadline,
  *     counted from its first byte (the first request: from accept), so a
  *     client trickling a byte at a time is still cut off (slowloris);
- *   - SO_SNDTIMEO bounds each write to a client that stopped reading.
+ *   - writes wait at most what the send deadline allows (pace.h): a
+ *     client that stops reading, or reads at a crawl, is dropped.
  */
 #include "conn.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/time.h>
 #include <unistd.h>
 
 #include "clock.h"
@@ -64,7 +65,6 @@ struct conn {
 	struct request req;
 	long long started_ms;         /* accept time (clock_now_ms) */
 	long long req_started_ms;     /* first byte of the current request */
-	unsigned rcvtimeo_ms;         /* what SO_RCVTIMEO is set to now */
 	long long idle_since_ms;      /* the last answer went out */
 	bool idle_woke;               /* woke up to flush the log while idle */
 	unsigned requests;
@@ -76,20 +76,13 @@ static long long elapsed_ms(long long since_ms)
 	return clock_now_ms() - since_ms;
 }
 
-static int set_timeout(int fd, int opt, unsigned ms)
-{
-	struct timeval tv = {.tv_sec = ms / 1000, .tv_usec = (ms % 1000) * 1000};
-	return setsockopt(fd, SOL_SOCKET, opt, &tv, sizeof(tv));
-}
-
 /* Between requests of a keep-alive connection. */
 static bool is_idle(const struct conn *c)
 {
 	return !c->req.started && c->requests > 0;
 }
 
-/* The read timeout this moment calls for; 0 means the deadline passed.
- * A fixed value in the common case, so SO_RCVTIMEO rarely changes. */
+/* The read timeout this moment calls for; 0 means the deadline passed. */
 static unsigned wanted_timeout(const struct conn *c)
 {
 	long long left;
@@ -120,12 +113,7 @@ static enum read_result read_more(struct conn *c)
 		bool flush_wait = log_pending() && ms > CONN_LOG_FLUSH_MS;
 		if (flush_wait)
 			ms = CONN_LOG_FLUSH_MS;
-		if (ms != c->rcvtimeo_ms && c->io.is_socket) {
-			if (set_timeout(c->io.in_fd, SO_RCVTIMEO, ms) < 0)
-				return READ_ERROR;
-			c->rcvtimeo_ms = ms;
-		}
-		ssize_t n = io_read(&c->io, c->rbuf, sizeof(c->rbuf));
+		ssize_t n = io_read(&c->io, c->rbuf, sizeof(c->rbuf), ms);
 		if (n > 0) {
 			c->rstart = 0;
 			c->rend = (size_t)n;
@@ -159,6 +147,9 @@ static void send_response(struct conn *c, struct response *resp)
 		resp->close = true;
 	else
 		c->bytes_sent += (unsigned long long)sent;
+	if (sent < 0 && c->io.dropped)
+		log_trace("child %d: dropped %s: took no byte for %u s, or under %u bytes/s",
+			  (int)getpid(), c->client, c->cfg->send_timeout_ms / 1000, PACE_MIN_RATE);
 	if (c->req.line_len || resp->status != HTTP_REQUEST_TIMEOUT) {
 		struct log_entry e = {
 			.client = c->client,
@@ -195,6 +186,10 @@ static bool answer_request(struct conn *c)
 
 static void answer_error(struct conn *c, enum http_status status, const char *message)
 {
+	if (c->req.tls_on_plain)
+		log_notice(c->client, "a TLS handshake reached the plain HTTP port: use http:// "
+				      "URLs, or start httpd-lite with --tls-cert and --tls-key "
+				      "to serve HTTPS");
 	struct response resp;
 	response_init(&resp);
 	response_set_error(&resp, status, message);
@@ -211,19 +206,25 @@ static void answer_error(struct conn *c, enum http_status status, const char *me
  * in bytes and time, so our last answer is not lost to a reset. */
 static void linger_close(struct conn *c)
 {
+	if (c->io.dropped) { /* too slow to read our answer: no courtesy */
+		io_close(&c->io);
+		return;
+	}
 	log_flush(); /* the lines are done; the client may keep us 2 s */
 	io_shutdown_write(&c->io);
-	if (c->io.is_socket && set_timeout(c->io.in_fd, SO_RCVTIMEO, CONN_LINGER_MS) == 0) {
-		long long start = clock_now_ms();
-		size_t drained = 0;
-		while (drained < CONN_LINGER_BYTES && elapsed_ms(start) < CONN_LINGER_MS) {
-			ssize_t n = read(c->io.in_fd, c->rbuf, sizeof(c->rbuf));
-			if (n < 0 && errno == EINTR)
-				continue;
-			if (n <= 0)
-				break;
-			drained += (size_t)n;
-		}
+	long long start = clock_now_ms();
+	size_t drained = 0;
+	while (c->io.is_socket && drained < CONN_LINGER_BYTES) {
+		long long left = CONN_LINGER_MS - elapsed_ms(start);
+		struct pollfd p = {.fd = c->io.in_fd, .events = POLLIN};
+		if (left <= 0 || poll(&p, 1, (int)left) == 0)
+			break;
+		ssize_t n = read(c->io.in_fd, c->rbuf, sizeof(c->rbuf));
+		if (n < 0 && (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK))
+			continue;
+		if (n <= 0)
+			break;
+		drained += (size_t)n;
 	}
 	io_close(&c->io);
 }
@@ -318,7 +319,6 @@ static bool start_tls(struct conn *c)
 	switch (tls_accept(c->site->tls, c->io.in_fd, c->io.out_fd, c->cfg->header_timeout_ms, &t)) {
 	case TLS_ACCEPTED:
 		c->io.tls = t;
-		c->rcvtimeo_ms = 0; /* the handshake changed it */
 		if (log_tracing()) {
 			char what[160];
 			tls_describe(t, what, sizeof(what));
@@ -350,8 +350,8 @@ int conn_serve(const struct site *site, const struct conn_info *ci)
 	netaddr_host(&ci->peer, c.client, sizeof(c.client));
 	c.started_ms = clock_now_ms();
 	request_init(&c.req, cfg->max_body);
-	if (c.io.is_socket && set_timeout(c.io.in_fd, SO_SNDTIMEO, cfg->send_timeout_ms) < 0) {
-		log_warn("setsockopt SO_SNDTIMEO:");
+	if (io_init(&c.io, ci->fd, ci->out_fd, ci->is_socket, cfg->send_timeout_ms) < 0) {
+		log_warn("making the connection non-blocking:");
 		io_close(&c.io);
 		return 1;
 	}

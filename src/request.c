@@ -72,6 +72,9 @@ static int store_append(struct request *r, const char *at, size_t len)
 		return fail(r, HTTP_HEADER_FIELDS_TOO_LARGE, "Line too long");
 	memcpy(r->store + r->store_len, at, len);
 	r->store_len += len;
+	/* Terminated at every step: a request that fails mid-value still
+	 * logs that value's start, never the bytes of an older request. */
+	r->store[r->store_len] = '\0';
 	return 0;
 }
 
@@ -285,6 +288,7 @@ static void clear_message(struct request *r)
 	r->error_message = NULL;
 	r->error_detail[0] = '\0';
 	r->started = false;
+	r->tls_on_plain = false;
 	r->line_len = 0;
 	r->line_done = false;
 	r->line[0] = '\0';
@@ -342,6 +346,14 @@ static void record_line(struct request *r, const char *data, size_t len)
 }
 
 
+static bool all_tchars(const char *s, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		if (!http_is_tchar((unsigned char)s[i]))
+			return false;
+	return true;
+}
+
 /* "HTTP/2.0" or "HTTP/9.9": well formed (RFC 9112 2.3, one digit each
  * side of the dot), a major version other than ours. "HTTP/9.9.9" is no
  * version at all: a 400, as for python. */
@@ -359,9 +371,7 @@ static void classify_parse_error(struct request *r, llhttp_errno_t err)
 {
 	const char *sp = memchr(r->line, ' ', r->line_len);
 	size_t mlen = sp ? (size_t)(sp - r->line) : r->line_len;
-	bool token = mlen > 0;
-	for (size_t i = 0; i < mlen; i++)
-		token = token && http_is_tchar((unsigned char)r->line[i]);
+	bool token = mlen > 0 && mlen <= REQUEST_METHOD_LONGEST && all_tchars(r->line, mlen);
 	if (err == HPE_INVALID_METHOD && token && sp) {
 		snprintf(r->error_detail, sizeof(r->error_detail),
 			 "Unsupported method ('%.*s')", (int)(mlen > 64 ? 64 : mlen), r->line);
@@ -380,19 +390,62 @@ static void classify_parse_error(struct request *r, llhttp_errno_t err)
 	fail(r, HTTP_BAD_REQUEST, r->error_detail);
 }
 
-/* After llhttp failed we may still need the rest of the request line to
- * say why; the bytes are only recorded, never parsed again. */
-static bool waiting_for_line(const struct request *r)
+/* v[0, len) could still grow into "HTTP/d.d". */
+static bool may_become_version(const char *v, size_t len)
 {
-	return !r->line_done && r->line_len < REQUEST_LINE_MAX;
+	static const char shape[] = "HTTP/0.0";
+	if (len > sizeof(shape) - 1)
+		return false;
+	for (size_t i = 0; i < len; i++) {
+		bool ok = shape[i] == '0' ? v[i] >= '0' && v[i] <= '9' : v[i] == shape[i];
+		if (!ok)
+			return false;
+	}
+	return true;
+}
+
+/* After llhttp failed, the rest of the request line is worth waiting
+ * for only if it can still change the answer from 400 to 501 (a method
+ * token we do not implement: decided at the space) or 505 (a well-formed
+ * other version: decided by the last word). Anything else -- a first
+ * byte no request starts with, a control byte or non-token byte in the
+ * method, a method longer than any real one, a bad byte in the target --
+ * is a 400 now: a client that sent a TLS handshake, an SSH banner or
+ * noise without a line end must not hold its process until the header
+ * timeout. The bytes are only recorded, never parsed again. */
+static bool waiting_for_line(const struct request *r, llhttp_errno_t err)
+{
+	if (r->line_done || r->line_len >= REQUEST_LINE_MAX)
+		return false;
+	const char *sp = memchr(r->line, ' ', r->line_len);
+	size_t mlen = sp ? (size_t)(sp - r->line) : r->line_len;
+	if (mlen == 0 || mlen > REQUEST_METHOD_LONGEST || !all_tchars(r->line, mlen))
+		return false;
+	if (err == HPE_INVALID_METHOD)
+		return !sp;
+	if (err != HPE_INVALID_VERSION)
+		return false;
+	const char *last = (const char *)memrchr(r->line, ' ', r->line_len) + 1;
+	return may_become_version(last, (size_t)(r->line + r->line_len - last));
+}
+
+/* A TLS record starts 0x16 (handshake), then major version 3. */
+static bool is_tls_handshake(const struct request *r)
+{
+	return r->line_len >= 2 && r->line[0] == 0x16 && r->line[1] == 0x03;
 }
 
 static size_t finish_failed(struct request *r, llhttp_errno_t err, size_t len)
 {
 	if (r->error == HTTP_NONE) {
-		if (waiting_for_line(r))
+		if (waiting_for_line(r, err))
 			return len; /* stay INCOMPLETE: the line decides */
-		classify_parse_error(r, err);
+		if (is_tls_handshake(r)) {
+			r->tls_on_plain = true;
+			fail(r, HTTP_BAD_REQUEST, "TLS handshake on the plain HTTP port");
+		} else {
+			classify_parse_error(r, err);
+		}
 	}
 	r->state = REQUEST_FAILED;
 	return len;

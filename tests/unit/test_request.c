@@ -481,6 +481,93 @@ static void test_expect_continue_not_without_body_or_in_http10(void **state)
 
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
+/* ---- refused before the line ends ---------------------------------------- */
+
+/* Feed bytewise until the request fails; how many bytes that took, or
+ * 0 if it never failed. */
+static size_t bytes_until_failed(const char *s, size_t len)
+{
+	for (size_t i = 0; i < len; i++) {
+		request_feed(req, s + i, 1);
+		if (req->state == REQUEST_FAILED)
+			return i + 1;
+	}
+	return 0;
+}
+
+static void test_tls_client_hello_refused_at_once(void **state)
+{
+	(void)state;
+	static const char hello[] = "\x16\x03\x01\x00\x2d\x01\x00\x00\x29\x03\x03";
+	assert_int_equal(request_feed(req, hello, sizeof(hello) - 1), sizeof(hello) - 1);
+	assert_int_equal(req->state, REQUEST_FAILED);
+	assert_int_equal(req->error, HTTP_BAD_REQUEST);
+	assert_true(req->tls_on_plain);
+	assert_string_equal(req->error_message, "TLS handshake on the plain HTTP port");
+}
+
+static void test_first_byte_no_request_starts_with(void **state)
+{
+	(void)state;
+	static const char *const starts[] = {"\x01", "\x7f", " ", "\xc2\x9b", "\"", "/"};
+	for (size_t i = 0; i < sizeof(starts) / sizeof(starts[0]); i++) {
+		request_init(req, 1024);
+		assert_int_equal(bytes_until_failed(starts[i], strlen(starts[i])), 1);
+		assert_int_equal(req->error, HTTP_BAD_REQUEST);
+		assert_false(req->tls_on_plain);
+	}
+}
+
+/* An SSH banner is all token bytes: the method length gives it away,
+ * one byte past the longest real method. */
+static void test_ssh_banner_refused_past_longest_method(void **state)
+{
+	(void)state;
+	static const char banner[] = "SSH-2.0-OpenSSH_9.2";
+	assert_int_equal(bytes_until_failed(banner, sizeof(banner) - 1),
+			 REQUEST_METHOD_LONGEST + 1);
+	assert_int_equal(req->error, HTTP_BAD_REQUEST);
+}
+
+static void test_control_byte_in_method_or_target_refused_at_once(void **state)
+{
+	(void)state;
+	static const char a[] = "GE\x1bT / HTTP/1.1";
+	assert_int_equal(bytes_until_failed(a, sizeof(a) - 1), 3);
+	request_init(req, 1024);
+	static const char b[] = "GET /a\x01b HTTP/1.1";
+	assert_int_equal(bytes_until_failed(b, sizeof(b) - 1), 7);
+	assert_int_equal(req->error, HTTP_BAD_REQUEST);
+}
+
+/* What can still become a 501 or a 505 waits for its line, as before;
+ * leading empty lines are still allowed (RFC 9112 2.2). */
+static void test_what_may_improve_still_waits(void **state)
+{
+	(void)state;
+	feed_bytewise("UPDATEREDIRECTREF");
+	assert_int_equal(req->state, REQUEST_INCOMPLETE);
+	feed_bytewise(" / HTTP/1.1\r\n\r\n");
+	assert_int_equal(req->error, HTTP_NOT_IMPLEMENTED);
+	request_init(req, 1024);
+	feed_bytewise("GET / HTTP/3.0\r\n\r\n");
+	assert_int_equal(req->error, HTTP_VERSION_NOT_SUPPORTED);
+	request_init(req, 1024);
+	feed_bytewise("\r\n\nGET / HTTP/1.1\r\n\r\n");
+	assert_int_equal(req->state, REQUEST_COMPLETE);
+}
+
+/* A long method is a 400 however the line arrives, not a 501 when it
+ * comes whole and a 400 when it trickles. */
+static void test_long_method_400_whole_or_bytewise(void **state)
+{
+	(void)state;
+	assert_fails_with("ABCDEFGHIJKLMNOPQR / HTTP/1.1\r\n\r\n", HTTP_BAD_REQUEST);
+	request_init(req, 1024);
+	feed_bytewise("ABCDEFGHIJKLMNOPQR / HTTP/1.1\r\n\r\n");
+	assert_int_equal(req->error, HTTP_BAD_REQUEST);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -498,6 +585,12 @@ int main(void)
 		T(test_value_split_across_reads_is_fine),
 		T(test_empty_header_name_rejected),
 		T(test_unknown_method_501),
+		T(test_tls_client_hello_refused_at_once),
+		T(test_first_byte_no_request_starts_with),
+		T(test_ssh_banner_refused_past_longest_method),
+		T(test_control_byte_in_method_or_target_refused_at_once),
+		T(test_what_may_improve_still_waits),
+		T(test_long_method_400_whole_or_bytewise),
 		T(test_lowercase_method_501_bytewise),
 		T(test_post_405),
 		T(test_webdav_method_501),
