@@ -11,7 +11,8 @@
 // not installed, or node_modules that `make deps` has not made, skips
 // that browser's tests and says so. Prints cmocka's lines, one block per
 // browser, so that tests/run-tests.sh adds them up; exits 1 if any
-// failed.
+// failed. With E2E_REQUIRED=1 (CI, which installs them) a missing
+// browser or node_modules is a failure instead.
 //
 // Adding a test: a new SUBJECT.test.mjs here, calling test() from
 // lib/harness.mjs (see there for what a test is handed). Each test gets a
@@ -164,11 +165,16 @@ async function runOne(test, base, block, label) {
 
 async function runBrowser(name, tests, shared, havePuppeteer) {
 	const skipAll = (why) => {
+		// Where the browsers were installed for the purpose (CI), missing
+		// is a failure, not a skip.
+		if (process.env.E2E_REQUIRED === '1') {
+			const block = new Block(`e2e in ${name}: required, but ${why}`);
+			block.result(`${name}: launch`, 'fail', [why]);
+			return block.end();
+		}
 		console.log(`e2e: skipped in ${name} (${why})`);
-		const block = new Block(`e2e in ${name}: skipped`);
-		for (const test of tests)
-			block.result(`${name}: ${test.name}`, 'skip', []);
-		return block.end();
+		console.log(`[  SKIPPED ] ${tests.length} test(s).`);
+		return 0;
 	};
 	if (!havePuppeteer)
 		return skipAll('no tests/e2e/node_modules: run make deps');
