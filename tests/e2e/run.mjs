@@ -32,6 +32,8 @@ import { killAll } from './lib/procs.mjs';
 const HERE = dirname(fileURLToPath(import.meta.url));
 const REPO = resolve(HERE, '../..');
 const t0 = Date.now();
+// Removed on any exit, an interrupted one too.
+let scratch = null;
 
 function parseArgs(argv) {
 	const browsers = [], filters = [];
@@ -105,14 +107,14 @@ class Block {
 		this.start = Date.now();
 		console.log(`[==========] ${title}`);
 	}
-	result(label, outcome, notes) {
+	result(label, outcome, notes, ms = null) {
 		if (outcome !== 'skip')
 			console.log(`[ RUN      ] ${label}`);
 		for (const n of notes)
 			console.log(n.replace(/^/gm, '    '));
 		if (outcome === 'ok') {
 			this.passed++;
-			console.log(`[       OK ] ${label}`);
+			console.log(`[       OK ] ${label}${ms === null ? '' : ` (${(ms / 1000).toFixed(1)} s)`}`);
 		} else if (outcome === 'skip') {
 			this.skipped.push(label);
 			console.log(`[  SKIPPED ] ${label}`);
@@ -143,6 +145,7 @@ async function runOne(test, base, block, label) {
 		return;
 	}
 	const t = makeContext(base);
+	const start = Date.now();
 	let outcome = 'ok';
 	try {
 		await withTimeout((async () => {
@@ -160,7 +163,7 @@ async function runOne(test, base, block, label) {
 		}
 	}
 	await withTimeout(t.cleanup(), 30000, `${test.name} cleanup`).catch((e) => t.note(e.message));
-	block.result(label, outcome, t.notes);
+	block.result(label, outcome, t.notes, Date.now() - start);
 }
 
 async function runBrowser(name, tests, shared, havePuppeteer) {
@@ -209,6 +212,7 @@ async function main() {
 		return 1;
 	}
 	const tmp = mkdtempSync(join(process.env.TMPDIR || tmpdir(), 'httpd-lite-e2e-'));
+	scratch = tmp;
 	let server;
 	let failed = 0;
 	try {
@@ -239,7 +243,11 @@ async function main() {
 
 for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'])
 	process.on(sig, () => process.exit(130));
-process.on('exit', killAll);
+process.on('exit', () => {
+	killAll();
+	if (scratch)
+		rmSync(scratch, { recursive: true, force: true });
+});
 main().then((rc) => process.exit(rc), (e) => {
 	console.log(`[  FAILED  ] 1 test(s), listed below:\n[  FAILED  ] e2e: ${e.stack || e}`);
 	process.exit(1);

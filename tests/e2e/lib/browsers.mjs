@@ -99,8 +99,8 @@ function launchOptions(name, executablePath, profile, opts) {
 		headless: true,
 		acceptInsecureCerts: !!opts.acceptInsecureCerts,
 		userDataDir: profile,
-		protocolTimeout: 30000,
-		timeout: 30000,
+		protocolTimeout: 60000,
+		timeout: 60000,
 		// The runner ends the browsers itself, by pid if need be.
 		handleSIGINT: false,
 		handleSIGTERM: false,

@@ -21,7 +21,7 @@ import { withBrowser } from './browsers.mjs';
 export const registry = [];
 
 export function test(name, fn, opts = {}) {
-	registry.push({ name, fn, browser: opts.browser !== false, needs: opts.needs || [], timeout: opts.timeout || 90000 });
+	registry.push({ name, fn, browser: opts.browser !== false, needs: opts.needs || [], timeout: opts.timeout || 120000 });
 }
 
 export class Skip extends Error {}
@@ -53,8 +53,8 @@ export function makeContext(base) {
 			const ctx = await t.browser.createBrowserContext();
 			t.defer(() => ctx.close());
 			const page = await ctx.newPage();
-			page.setDefaultTimeout(30000);
-			page.setDefaultNavigationTimeout(30000);
+			page.setDefaultTimeout(45000);
+			page.setDefaultNavigationTimeout(45000);
 			await page.setViewport(viewport);
 			return page;
 		},
@@ -73,7 +73,7 @@ export function makeContext(base) {
 			return new Promise((resolve, reject) => {
 				const closed = withBrowser(t.browserName, { ...t.launchOpts, ...settings }, async (browser) => {
 					const page = await browser.newPage();
-					page.setDefaultTimeout(30000);
+					page.setDefaultTimeout(45000);
 					await page.setViewport(viewport || { width: 1280, height: 800 });
 					resolve(page);
 					await done;
