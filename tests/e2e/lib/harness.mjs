@@ -3,10 +3,18 @@
 // browser (or once, for a test that needs none) and prints cmocka's
 // lines, which tests/run-tests.sh adds to the suite's total.
 //
-//   test('name', async (t) => { ... }, { browser: true, needs: ['wget'] });
+//   test('name', async (t) => { ... }, { browser: true, needs: ['wget'], timeout: ms });
+//
+// browser: false runs the test once, with no browser (a client such as
+// wget); needs names what it cannot run without (wget, openssl, tls: see
+// NEEDS in run.mjs), and it is skipped, saying why, when that is missing.
+// A test that needs the server with other flags starts its own:
+//   const srv = await startServer(t.site.root, ['--flag']);  // lib/server.mjs
+//   t.defer(() => srv.stop());
 //
 // t.page        a new page in a fresh browser context (no shared cache or
 //               cookies), 1280x800; closed after the test
+// t.newPage(viewport)  another one
 // t.browser     the puppeteer Browser, t.browserName 'chromium'|'firefox'
 // t.site        { root, base, log() }: the shared server over the test tree
 // t.tmp         a scratch directory of the run
