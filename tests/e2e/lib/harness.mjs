@@ -29,7 +29,7 @@ import { withBrowser } from './browsers.mjs';
 export const registry = [];
 
 export function test(name, fn, opts = {}) {
-	registry.push({ name, fn, browser: opts.browser !== false, needs: opts.needs || [], timeout: opts.timeout || 120000 });
+	registry.push({ name, fn, browser: opts.browser !== false, needs: opts.needs || [], timeout: opts.timeout || 180000 });
 }
 
 export class Skip extends Error {}
