@@ -1149,7 +1149,7 @@ def targets_table(args, results, ceilings, syscalls):
     row("syscalls per keep-alive request (child)",
         "—" if sys_total is None else "%.2f" % sys_total, "≤ 6",
         None if sys_total is None else round(sys_total, 2) <= 6.0)
-    return ["**Targets of issue 7 for httpd-lite** (this run):", "",
+    return ["**Performance targets for httpd-lite** (this run):", "",
             "| target | httpd-lite | goal | |", "|---|---:|---|---|"] + rows
 
 
