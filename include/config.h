@@ -63,6 +63,13 @@ struct config {
 	const char *tls_key;           /* PEM key; NULL: in tls_cert */
 	const char *tls_password_file; /* first line: the key's password */
 
+	/* Static-host behaviour (fallback.c) */
+	const char *not_found_page; /* 404 body beneath the root; NULL: none */
+	bool not_found_page_given;  /* --404: must exist at start-up */
+	const char *spa_page;       /* --spa entry page; NULL: off */
+	bool clean_urls;            /* /about from about.html */
+	bool isolate;               /* COOP, COEP and CORP on every answer */
+
 	/* Listing and logging */
 	bool no_listing;           /* 403 instead of a directory listing */
 	const char *log_file;      /* append the access log here */

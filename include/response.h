@@ -64,7 +64,7 @@ struct response {
 #define RESPONSE_ALLOW "GET, HEAD, OPTIONS"
 
 /* What the command line adds to responses, built once at start-up: the
- * lines every head carries (--cors, --header) and Cache-Control (--cache)
+ * lines every head carries (--cors, --isolate, --header) and Cache-Control (--cache)
  * on success. */
 struct response_extras {
 	struct buf tail;    /* those lines, then the blank line ending a head */

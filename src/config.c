@@ -1,4 +1,5 @@
 #include "config.h"
+#include "fallback.h"
 #include "http.h"
 
 #include <llhttp.h>
@@ -49,6 +50,18 @@ static const char usage_text[] =
 	"      --header 'NAME: VALUE'  add a header to every response (repeatable)\n"
 	"      --cache SECONDS      send Cache-Control: max-age=SECONDS\n"
 	"      --compress           gzip text files over 1 KiB on the fly\n"
+	"      --isolate            send Cross-Origin-Opener-Policy: same-origin,\n"
+	"                           Cross-Origin-Embedder-Policy: require-corp and\n"
+	"                           Cross-Origin-Resource-Policy: same-origin (for\n"
+	"                           SharedArrayBuffer and WebAssembly threads)\n"
+	"\n"
+	"Like a static host (GitHub Pages, Netlify):\n"
+	"      --404 FILE           body of every 404, beneath DIR (default:\n"
+	"                           404.html when there is one)\n"
+	"      --spa[=FILE]         single-page app: a GET or HEAD of a missing path\n"
+	"                           without an extension, from a client accepting\n"
+	"                           HTML, gets FILE (default /index.html) with 200\n"
+	"      --clean-urls         /about and /about/ served from about.html\n"
 	"\n"
 	"Safety:\n"
 	"      --follow-symlinks    serve symlinks that point outside the directory\n"
@@ -109,6 +122,10 @@ enum long_only_option {
 	OPT_TLS_CERT,
 	OPT_TLS_KEY,
 	OPT_TLS_PASSWORD_FILE,
+	OPT_NOT_FOUND_PAGE,
+	OPT_SPA,
+	OPT_CLEAN_URLS,
+	OPT_ISOLATE,
 };
 
 static const struct option long_options[] = {
@@ -141,6 +158,10 @@ static const struct option long_options[] = {
 	{"tls-cert", required_argument, NULL, OPT_TLS_CERT},
 	{"tls-key", required_argument, NULL, OPT_TLS_KEY},
 	{"tls-password-file", required_argument, NULL, OPT_TLS_PASSWORD_FILE},
+	{"404", required_argument, NULL, OPT_NOT_FOUND_PAGE},
+	{"spa", optional_argument, NULL, OPT_SPA},
+	{"clean-urls", no_argument, NULL, OPT_CLEAN_URLS},
+	{"isolate", no_argument, NULL, OPT_ISOLATE},
 	{"quiet", no_argument, NULL, 'q'},
 	{"help", no_argument, NULL, 'h'},
 	{"version", no_argument, NULL, 'V'},
@@ -221,6 +242,7 @@ static void config_defaults(struct config *cfg)
 	cfg->max_body = CONFIG_DEFAULT_MAX_BODY;
 	cfg->cache_seconds = -1;
 	cfg->log_format = "python";
+	cfg->not_found_page = "404.html";
 }
 
 
@@ -262,6 +284,17 @@ static const char *check_log_format(const char *f)
 	if (strcmp(f, "python") && strcmp(f, "common") && strcmp(f, "combined"))
 		usage_error("invalid --log-format '%s': expected python, common or combined", f);
 	return f;
+}
+
+/* --404 and --spa name a file beneath the root; fallback.c checks at
+ * start-up that it can be served. */
+static const char *page_option(const char *flag, const char *arg)
+{
+	const char *why;
+	const char *rel = fallback_page_name(arg, &why);
+	if (!rel)
+		usage_error("invalid %s '%s': it %s", flag, arg, why);
+	return rel;
 }
 
 /* A TLS flag in a build without OpenSSL is refused in one clear line. */
@@ -342,6 +375,13 @@ static void apply_option(struct config *cfg, int opt, const char *arg)
 	case OPT_TLS_CERT: cfg->tls_cert = tls_option(arg); break;
 	case OPT_TLS_KEY: cfg->tls_key = tls_option(arg); break;
 	case OPT_TLS_PASSWORD_FILE: cfg->tls_password_file = tls_option(arg); break;
+	case OPT_NOT_FOUND_PAGE:
+		cfg->not_found_page = page_option("--404", arg);
+		cfg->not_found_page_given = true;
+		break;
+	case OPT_SPA: cfg->spa_page = page_option("--spa", arg ? arg : "/index.html"); break;
+	case OPT_CLEAN_URLS: cfg->clean_urls = true; break;
+	case OPT_ISOLATE: cfg->isolate = true; break;
 	case 'q': cfg->quiet = true; break;
 	case 'h':
 		fputs(usage_text, stdout);

@@ -13,6 +13,7 @@
 
 #include "auth.h"
 #include "dirlist.h"
+#include "fallback.h"
 #include "gzip.h"
 #include "httpdate.h"
 #include "mime.h"
@@ -40,6 +41,23 @@ static void redirect_to_slash(const struct path *p, struct response *resp)
 	path_redirect_location(p, &resp->location);
 	if (!buf_ok(&resp->location))
 		response_set_error(resp, HTTP_INTERNAL_SERVER_ERROR, NULL);
+}
+
+/* 404 with the site's own page as the body when it has one (404.html,
+ * --404): the status stays 404, so it has no validators, and Range or
+ * conditionals never make it a 206 or a 304. */
+static void not_found(const struct site *site, const char *message, struct response *resp)
+{
+	response_set_error(resp, HTTP_NOT_FOUND, message);
+	struct stat st;
+	int fd = fallback_open_404(&site->root, site->cfg, &st);
+	if (fd < 0)
+		return;
+	resp->body.len = 0;
+	resp->file_fd = fd;
+	resp->file_offset = 0;
+	resp->file_length = st.st_size;
+	resp->content_type = mime_lookup(&site->mime, site->cfg->not_found_page);
 }
 
 /* ---- files: representation, preconditions, ranges ------------------------ */
@@ -260,7 +278,7 @@ static void serve_listing(const struct site *site, int dir_fd, const struct path
 	}
 	struct dirlist list = {0};
 	if (dirlist_read(dir_fd, &list) < 0) {
-		response_set_error(resp, HTTP_NOT_FOUND, "No permission to list directory");
+		not_found(site, "No permission to list directory", resp);
 		return;
 	}
 	if (site->cfg->no_dotfiles)
@@ -331,6 +349,22 @@ static void serve_directory(const struct site *site, int dir_fd,
 	serve_listing(site, dir_fd, p, req, resp);
 }
 
+/* ---- paths that lead to no file (fallback.c) ------------------------------ */
+
+/* rel opened no file: a clean URL's .html, the --spa entry page, or 404. */
+static void serve_missing(const struct site *site, const struct path *p,
+			  const struct request *req, struct response *resp)
+{
+	struct fallback_file f;
+	fallback_for_missing(&site->root, site->cfg, p->rel, p->trailing_slash,
+			     request_header(req, "Accept"), &f);
+	if (f.fd >= 0)
+		serve_file(site, f.fd, &f.st, f.rel, req, resp);
+	else
+		not_found(site, "File not found", resp);
+	resp->vary_accept = resp->vary_accept || f.vary_accept;
+}
+
 static enum http_status path_status_to_http(enum path_status ps)
 {
 	return ps == PATH_TOO_LONG ? HTTP_URI_TOO_LONG : HTTP_BAD_REQUEST;
@@ -399,19 +433,22 @@ void handler_handle(const struct site *site, const struct request *req,
 	}
 	/* 404, not 403: a hidden name must not even be known to exist. */
 	if (site->cfg->no_dotfiles && root_has_dotfile(p.rel)) {
-		response_set_error(resp, HTTP_NOT_FOUND, "File not found");
+		not_found(site, "File not found", resp);
 		return;
 	}
 	int fd = root_open(&site->root, p.rel);
 	if (fd < 0) {
 		int err = errno;
-		response_set_error(resp, open_error_status(err), open_error_message(err));
+		if (open_error_status(err) == HTTP_NOT_FOUND)
+			serve_missing(site, &p, req, resp);
+		else
+			response_set_error(resp, open_error_status(err), open_error_message(err));
 		return;
 	}
 	struct stat st;
 	if (fstat(fd, &st) < 0) {
 		close(fd);
-		response_set_error(resp, HTTP_NOT_FOUND, "File not found");
+		not_found(site, "File not found", resp);
 		return;
 	}
 	if (S_ISDIR(st.st_mode)) {
@@ -423,7 +460,7 @@ void handler_handle(const struct site *site, const struct request *req,
 	} else if (p.trailing_slash) {
 		/* "file.txt/" names a directory that is not there (python). */
 		close(fd);
-		response_set_error(resp, HTTP_NOT_FOUND, "File not found");
+		not_found(site, "File not found", resp);
 	} else {
 		serve_file(site, fd, &st, p.rel, req, resp);
 	}

@@ -36,6 +36,12 @@ void response_extras_build(struct response_extras *x, const struct config *cfg)
 			       "Access-Control-Allow-Origin: *\r\n"
 			       "Access-Control-Expose-Headers: Content-Range, Accept-Ranges, "
 			       "ETag, Content-Encoding\r\n");
+	/* On every answer, errors and 304s included: a browser checks COEP
+	 * and CORP on each subresource, whatever its status. */
+	if (cfg->isolate)
+		buf_append_str(&x->tail, "Cross-Origin-Opener-Policy: same-origin\r\n"
+					 "Cross-Origin-Embedder-Policy: require-corp\r\n"
+					 "Cross-Origin-Resource-Policy: same-origin\r\n");
 	for (unsigned i = 0; i < cfg->n_extra_headers; i++)
 		append_extra_header(&x->tail, cfg->extra_headers[i]);
 	buf_append_str(&x->tail, "\r\n");
