@@ -69,6 +69,16 @@ static const char usage_text[] =
 	"      --log FILE           append the access log to FILE (reopened on SIGHUP)\n"
 	"      --log-format FORMAT  python (default), common or combined\n"
 	"\n"
+	"Development:\n"
+	"      --live-reload        reload pages when a file under DIR changes\n"
+	"                           (stylesheets swapped in place): HTML pages\n"
+	"                           up to 8 MiB and listings get a script, whose\n"
+	"                           event stream is /.httpd-lite/live-reload;\n"
+	"                           those pages ignore Range, are never compressed,\n"
+	"                           and have their own ETag. Each open page costs\n"
+	"                           a process and an inotify watch per directory\n"
+	"                           (up to 16384)\n"
+	"\n"
 	"Output:\n"
 	"      --trace              log accepts, forks, closes and reaps\n"
 	"  -q, --quiet              no access log\n"
@@ -104,6 +114,7 @@ enum long_only_option {
 	OPT_TLS_CERT,
 	OPT_TLS_KEY,
 	OPT_TLS_PASSWORD_FILE,
+	OPT_LIVE_RELOAD,
 };
 
 static const struct option long_options[] = {
@@ -135,6 +146,7 @@ static const struct option long_options[] = {
 	{"tls-cert", required_argument, NULL, OPT_TLS_CERT},
 	{"tls-key", required_argument, NULL, OPT_TLS_KEY},
 	{"tls-password-file", required_argument, NULL, OPT_TLS_PASSWORD_FILE},
+	{"live-reload", no_argument, NULL, OPT_LIVE_RELOAD},
 	{"quiet", no_argument, NULL, 'q'},
 	{"help", no_argument, NULL, 'h'},
 	{"version", no_argument, NULL, 'V'},
@@ -332,6 +344,7 @@ static void apply_option(struct config *cfg, int opt, const char *arg)
 	case OPT_TLS_CERT: cfg->tls_cert = tls_option(arg); break;
 	case OPT_TLS_KEY: cfg->tls_key = tls_option(arg); break;
 	case OPT_TLS_PASSWORD_FILE: cfg->tls_password_file = tls_option(arg); break;
+	case OPT_LIVE_RELOAD: cfg->live_reload = true; break;
 	case 'q': cfg->quiet = true; break;
 	case 'h':
 		fputs(usage_text, stdout);
