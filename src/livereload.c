@@ -52,7 +52,7 @@ const char livereload_script[] =
 
 bool livereload_is_stream(const char *rel)
 {
-	return strcmp(rel, LIVERELOAD_PATH + 1) == 0;
+	return strcmp(rel, &LIVERELOAD_PATH[1]) == 0;
 }
 
 bool livereload_is_html(const char *content_type)
@@ -144,7 +144,7 @@ void livereload_frame(struct buf *out, const char *event, const char *data)
 void livereload_check_root(int root_fd)
 {
 	struct stat st;
-	const char *entry = LIVERELOAD_PATH + 1;
+	const char *entry = &LIVERELOAD_PATH[1];
 	size_t dir_len = strcspn(entry, "/");
 	char dir[32];
 	memcpy(dir, entry, dir_len);
