@@ -72,6 +72,7 @@ struct config {
 
 	/* Listing and logging */
 	bool no_listing;           /* 403 instead of a directory listing */
+	bool live_reload;          /* inject the reload script, serve its stream */
 	const char *log_file;      /* append the access log here */
 	const char *log_format;    /* "python" (default), "common", "combined" */
 };

@@ -58,6 +58,9 @@ struct response {
 	bool cors_preflight;       /* Access-Control-Allow-Methods & co */
 	const char *cors_request_headers; /* echoed; points into the request */
 	const char *www_authenticate; /* 401: the challenge (auth.h) */
+	/* --live-reload's stream: conn.c sends the head (no Content-Length,
+	 * Cache-Control: no-cache) and hands the connection over. */
+	bool event_stream;
 };
 
 /* The methods served, for Allow and CORS preflights. */

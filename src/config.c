@@ -14,21 +14,23 @@
 #include <string.h>
 #include <sys/stat.h>
 
-static const char usage_text[] =
+/* One string per section: ISO C promises string literals of 4095 bytes,
+ * not the whole text. */
+static const char *const usage_text[] = {
 	"usage: httpd-lite [-p PORT] [-b ADDRESS] [-d DIRECTORY] [options] [PORT]\n"
-	"\n"
+	"\n",
 	"Serve the files of a directory over HTTP, one process per client.\n"
-	"\n"
+	"\n",
 	"Where to listen:\n"
 	"  -p, --port PORT          port to listen on (default 8000; also the\n"
 	"                           positional PORT)\n"
 	"  -b, --bind ADDRESS       address to bind (default: every interface,\n"
 	"                           IPv6 and IPv4)\n"
 	"      --backlog N          listen backlog (default 1024)\n"
-	"\n"
+	"\n",
 	"What to serve:\n"
 	"  -d, --directory DIR      directory to serve (default: current)\n"
-	"\n"
+	"\n",
 	"Limits:\n"
 	"      --max-clients N      connections served at once; more are\n"
 	"                           answered 503 (default 1024)\n"
@@ -43,7 +45,7 @@ static const char usage_text[] =
 	"                           over S seconds is dropped too\n"
 	"      --max-body BYTES     largest request body accepted (and\n"
 	"                           discarded), else 413 (default 1048576)\n"
-	"\n"
+	"\n",
 	"HTTP:\n"
 	"      --cors               add Access-Control-Allow-Origin: * and answer\n"
 	"                           CORS preflight requests\n"
@@ -54,7 +56,7 @@ static const char usage_text[] =
 	"                           Cross-Origin-Embedder-Policy: require-corp and\n"
 	"                           Cross-Origin-Resource-Policy: same-origin (for\n"
 	"                           SharedArrayBuffer and WebAssembly threads)\n"
-	"\n"
+	"\n",
 	"Like a static host (GitHub Pages, Netlify):\n"
 	"      --404 FILE           body of every 404, beneath DIR (default:\n"
 	"                           404.html when there is one)\n"
@@ -62,7 +64,7 @@ static const char usage_text[] =
 	"                           without an extension, from a client accepting\n"
 	"                           HTML, gets FILE (default /index.html) with 200\n"
 	"      --clean-urls         /about and /about/ served from about.html\n"
-	"\n"
+	"\n",
 	"Safety:\n"
 	"      --follow-symlinks    serve symlinks that point outside the directory\n"
 	"      --no-dotfiles        hide and refuse names beginning with '.'\n"
@@ -70,30 +72,36 @@ static const char usage_text[] =
 	"      --auth-file FILE     users from FILE (user:password or user:crypt-hash)\n"
 	"      --chroot             chroot into the directory after binding (root only)\n"
 	"      --user NAME          run as NAME after binding (root only)\n"
-	"\n"
+	"\n",
 	"Starting:\n"
 	"      --reuseport          set SO_REUSEPORT: several servers share the port\n"
 	"      --inetd              serve one connection on stdin/stdout (inetd,\n"
 	"                           systemd Accept=yes, socat)\n"
-	"\n"
+	"\n",
 	"HTTPS:\n"
 	"      --tls-cert FILE      serve HTTPS with this PEM certificate (chain)\n"
 	"      --tls-key FILE       its private key (default: in the cert file)\n"
 	"      --tls-password-file FILE  password of an encrypted key (first line)\n"
-	"\n"
+	"\n",
 	"Listing and logging:\n"
 	"      --no-listing         answer 403 for directories without an index\n"
 	"      --log FILE           append the access log to FILE (reopened on SIGHUP)\n"
 	"      --log-format FORMAT  python (default), common or combined\n"
-	"\n"
+	"\n",
+	"Development:\n"
+	"      --live-reload        reload pages when a file under DIR changes\n"
+	"                           (stylesheets swapped in place); the event\n"
+	"                           stream is /.httpd-lite/live-reload\n"
+	"\n",
 	"Output:\n"
 	"      --trace              log accepts, forks, closes and reaps\n"
 	"  -q, --quiet              no access log\n"
 	"  -h, --help               show this help and exit\n"
 	"  -V, --version            show the version and exit\n"
-	"\n"
+	"\n",
 	"Exit status: 0 after SIGINT/SIGTERM, 1 if the server cannot start,\n"
-	"2 for a bad command line.\n";
+	"2 for a bad command line.\n",
+};
 
 enum long_only_option {
 	OPT_BACKLOG = 256,
@@ -126,6 +134,7 @@ enum long_only_option {
 	OPT_SPA,
 	OPT_CLEAN_URLS,
 	OPT_ISOLATE,
+	OPT_LIVE_RELOAD,
 };
 
 static const struct option long_options[] = {
@@ -162,6 +171,7 @@ static const struct option long_options[] = {
 	{"spa", optional_argument, NULL, OPT_SPA},
 	{"clean-urls", no_argument, NULL, OPT_CLEAN_URLS},
 	{"isolate", no_argument, NULL, OPT_ISOLATE},
+	{"live-reload", no_argument, NULL, OPT_LIVE_RELOAD},
 	{"quiet", no_argument, NULL, 'q'},
 	{"help", no_argument, NULL, 'h'},
 	{"version", no_argument, NULL, 'V'},
@@ -382,9 +392,11 @@ static void apply_option(struct config *cfg, int opt, const char *arg)
 	case OPT_SPA: cfg->spa_page = page_option("--spa", arg ? arg : "/index.html"); break;
 	case OPT_CLEAN_URLS: cfg->clean_urls = true; break;
 	case OPT_ISOLATE: cfg->isolate = true; break;
+	case OPT_LIVE_RELOAD: cfg->live_reload = true; break;
 	case 'q': cfg->quiet = true; break;
 	case 'h':
-		fputs(usage_text, stdout);
+		for (size_t i = 0; i < sizeof(usage_text) / sizeof(usage_text[0]); i++)
+			fputs(usage_text[i], stdout);
 		exit(EXIT_SUCCESS);
 	case 'V':
 		print_version();

@@ -29,6 +29,7 @@
 #include "clock.h"
 #include "handler.h"
 #include "io.h"
+#include "livereload.h"
 #include "log.h"
 #include "netaddr.h"
 #include "request.h"
@@ -136,6 +137,24 @@ static enum read_result read_more(struct conn *c)
 	}
 }
 
+static void log_request(struct conn *c, enum http_status status, long long sent)
+{
+	if (sent > 0)
+		c->bytes_sent += (unsigned long long)sent;
+	if (c->req.line_len || status != HTTP_REQUEST_TIMEOUT) {
+		struct log_entry e = {
+			.client = c->client,
+			.request_line = c->req.line,
+			.line_len = c->req.line_len,
+			.status = status,
+			.bytes = sent,
+			.referer = request_header(&c->req, "Referer"),
+			.user_agent = request_header(&c->req, "User-Agent"),
+		};
+		log_access(&e);
+	}
+}
+
 static void send_response(struct conn *c, struct response *resp)
 {
 	if (resp->status >= 400)
@@ -145,23 +164,35 @@ static void send_response(struct conn *c, struct response *resp)
 	long long sent = response_send(&c->io, resp, &c->site->extras);
 	if (sent < 0)
 		resp->close = true;
-	else
-		c->bytes_sent += (unsigned long long)sent;
 	if (sent < 0 && c->io.dropped)
 		log_trace("child %d: dropped %s: took no byte for %u s, or under %u bytes/s",
 			  (int)getpid(), c->client, c->cfg->send_timeout_ms / 1000, PACE_MIN_RATE);
-	if (c->req.line_len || resp->status != HTTP_REQUEST_TIMEOUT) {
-		struct log_entry e = {
-			.client = c->client,
-			.request_line = c->req.line,
-			.line_len = c->req.line_len,
-			.status = resp->status,
-			.bytes = sent,
-			.referer = request_header(&c->req, "Referer"),
-			.user_agent = request_header(&c->req, "User-Agent"),
-		};
-		log_access(&e);
+	log_request(c, resp->status, sent);
+}
+
+/* --live-reload's event stream: the head, then events until the client
+ * goes away; the connection ends with it. 503 when the tree cannot be
+ * watched (no inotify instance left). */
+static void stream_events(struct conn *c, struct response *resp)
+{
+	resp->close = true;
+	struct livereload lr;
+	if (resp->head_only || livereload_open(&lr, c->site, c->io.out_fd) < 0) {
+		if (!resp->head_only) {
+			resp->event_stream = false;
+			response_set_error(resp, HTTP_SERVICE_UNAVAILABLE,
+					   "Live reload cannot watch the files");
+			resp->retry_after = 5;
+		}
+		send_response(c, resp);
+		return;
 	}
+	resp->head_only = true; /* the body is the stream */
+	long long sent = response_send(&c->io, resp, &c->site->extras);
+	if (sent >= 0)
+		sent = livereload_run(&lr, &c->io, &conn_stopping);
+	livereload_close(&lr);
+	log_request(c, resp->status, sent);
 }
 
 /* Answer a complete request; false when the connection must close. */
@@ -170,6 +201,12 @@ static bool answer_request(struct conn *c)
 	struct response resp;
 	response_init(&resp);
 	handler_handle(c->site, &c->req, &resp);
+	if (resp.event_stream) {
+		stream_events(c, &resp);
+		response_release(&resp);
+		c->requests++;
+		return false;
+	}
 	/* A target we could not make sense of says the client is confused:
 	 * answer and close, as for any malformed request. */
 	resp.close = !c->req.keep_alive || conn_stopping ||

@@ -16,6 +16,7 @@
 #include "fallback.h"
 #include "gzip.h"
 #include "httpdate.h"
+#include "livereload.h"
 #include "mime.h"
 #include "negotiate.h"
 #include "path.h"
@@ -69,6 +70,7 @@ struct variant {
 	struct stat st;       /* of that file: its own validators */
 	const char *encoding; /* Content-Encoding; NULL: identity */
 	bool gzip_now;        /* compress fd into memory (--compress) */
+	bool injected;        /* the page with the --live-reload script */
 };
 
 static bool older(const struct timespec *a, const struct timespec *b)
@@ -150,13 +152,15 @@ static void choose_variant(const struct site *site, const char *rel, const char 
 
 /* ETag and Last-Modified of the variant. gzip made here is a weak
  * validator (another zlib could make other bytes), and "-gz" keeps it
- * apart from the identity tag. */
+ * apart from the identity tag; "-lr" does the same for a page with the
+ * live-reload script. */
 static void set_validators(const struct variant *v, struct response *resp)
 {
+	const char *suffix = v->gzip_now ? "gz" : v->injected ? LIVERELOAD_ETAG_SUFFIX : NULL;
 	resp->last_modified = v->st.st_mtim.tv_sec;
 	validate_etag_format(resp->etag, (uint64_t)v->st.st_ino, (uint64_t)v->st.st_size,
-			     (int64_t)v->st.st_mtim.tv_sec, v->st.st_mtim.tv_nsec,
-			     v->gzip_now ? "gz" : NULL, v->gzip_now);
+			     (int64_t)v->st.st_mtim.tv_sec, v->st.st_mtim.tv_nsec, suffix,
+			     v->gzip_now);
 }
 
 /* RFC 9110 13.2.2 for the variant; true when that already answered
@@ -168,7 +172,9 @@ static bool answered_by_preconditions(const struct request *req, struct variant 
 	struct validate_request vr = {
 		.if_match = request_header(req, "If-Match"),
 		.if_none_match = request_header(req, "If-None-Match"),
-		.if_modified_since = request_header(req, "If-Modified-Since"),
+		/* A date cannot tell the page with the script from the page
+		 * without: only the ETag may make an injected page 304. */
+		.if_modified_since = v->injected ? NULL : request_header(req, "If-Modified-Since"),
 		.if_unmodified_since = request_header(req, "If-Unmodified-Since"),
 		.get_or_head = true, /* OPTIONS never gets here */
 	};
@@ -231,12 +237,42 @@ static bool planned_gzip(struct variant *v, struct response *resp)
 	return false;
 }
 
+static bool injects(const struct config *cfg, const char *ctype, const struct stat *st)
+{
+	return cfg->live_reload && livereload_is_html(ctype) &&
+	       (uint64_t)st->st_size <= LIVERELOAD_INJECT_MAX;
+}
+
+/* The page with the live-reload script, built in memory: the identity
+ * file only (no sibling, no gzip), and the whole of it whatever Range
+ * asks, since byte offsets of the file are not those of the page. */
+static void serve_injected(int fd, const struct stat *st, const struct request *req,
+			   struct response *resp)
+{
+	struct variant v = {.fd = fd, .st = *st, .injected = true};
+	if (answered_by_preconditions(req, &v, resp))
+		return;
+	int rc = livereload_inject_file(v.fd, (uint64_t)st->st_size, &resp->body);
+	close(v.fd);
+	if (rc < 0) {
+		resp->last_modified = 0;
+		response_set_error(resp, HTTP_INTERNAL_SERVER_ERROR, NULL);
+		return;
+	}
+	resp->status = HTTP_OK;
+}
+
 /* fd is the regular file rel (relative to the root); it is ours to
  * close or to hand to the response. */
 static void serve_file(const struct site *site, int fd, const struct stat *st,
 		       const char *rel, const struct request *req, struct response *resp)
 {
 	const char *ctype = mime_lookup(&site->mime, rel);
+	if (injects(site->cfg, ctype, st)) {
+		resp->content_type = ctype;
+		serve_injected(fd, st, req, resp);
+		return;
+	}
 	struct variant v = {.fd = fd, .st = *st};
 	choose_variant(site, rel, ctype, req, &v, &resp->vary_encoding);
 	resp->content_type = ctype;
@@ -297,6 +333,8 @@ static void serve_listing(const struct site *site, int dir_fd, const struct path
 		char display[PATH_MAX_LEN + 2];
 		snprintf(display, sizeof(display), "/%s%s", p->rel, *p->rel ? "/" : "");
 		dirlist_render_html(&list, display, &view, &resp->body);
+		if (site->cfg->live_reload)
+			livereload_inject_buf(&resp->body);
 	}
 	dirlist_free(&list);
 	if (!buf_ok(&resp->body)) {
@@ -429,6 +467,14 @@ void handler_handle(const struct site *site, const struct request *req,
 	enum path_status ps = path_from_target(req->target, req->target_len, &p);
 	if (ps != PATH_OK) {
 		response_set_error(resp, path_status_to_http(ps), NULL);
+		return;
+	}
+	/* Before the dotfile rule: the stream is no file, and must work
+	 * under --no-dotfiles too. */
+	if (site->cfg->live_reload && livereload_is_stream(p.rel)) {
+		resp->status = HTTP_OK;
+		resp->content_type = "text/event-stream";
+		resp->event_stream = true;
 		return;
 	}
 	/* 404, not 403: a hidden name must not even be known to exist. */

@@ -314,7 +314,9 @@ static void put_representation(struct head *h, const struct response *resp, long
 		head_str(h, "Accept-Ranges: bytes\r\n");
 	if (resp->content_range || resp->unsatisfied_range)
 		put_content_range(h, resp);
-	if (cache_seconds >= 0 && resp->status < 400) {
+	if (resp->event_stream)
+		head_str(h, "Cache-Control: no-cache\r\n");
+	else if (cache_seconds >= 0 && resp->status < 400) {
 		head_str(h, "Cache-Control: max-age=");
 		head_u64(h, (uint64_t)cache_seconds);
 		head_put(h, "\r\n", 2);
@@ -353,7 +355,7 @@ static void put_content_fields(struct head *h, const struct response *resp)
 	} else if (resp->content_type) {
 		head_field(h, "Content-Type", resp->content_type);
 	}
-	if (http_status_has_body(resp->status)) {
+	if (http_status_has_body(resp->status) && !resp->event_stream) {
 		head_str(h, "Content-Length: ");
 		head_u64(h, response_body_length(resp));
 		head_put(h, "\r\n", 2);

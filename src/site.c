@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "fallback.h"
+#include "livereload.h"
 #include "log.h"
 #include "privdrop.h"
 #include "tls.h"
@@ -50,6 +51,8 @@ void site_open(struct site *site, const struct config *cfg)
 	site->root = (struct root){.fd = open_root(cfg->root),
 				   .follow_symlinks = cfg->follow_symlinks};
 	fallback_check_pages(&site->root, cfg);
+	if (cfg->live_reload)
+		livereload_check_root(site->root.fd);
 	mime_load(&site->mime, MIME_SYSTEM_FILE);
 	auth_configure(&site->auth, cfg);
 	response_extras_build(&site->extras, cfg);
