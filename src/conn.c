@@ -13,7 +13,11 @@
  *   - once a request has started, what is left of the header deadline,
  *     counted from its first byte (the first request: from accept), so a
  *     client trickling a byte at a time is still cut off (slowloris);
- *   - SO_SNDTIMEO bounds each write to a client that stopped reading.
+ *   - SO_SNDTIMEO bounds each write to a client that stopped reading;
+ *   - while an upload's body comes in (upload.c), the send timeout bounds
+ *     each wait for more of it instead: the head's deadline does not fit a
+ *     body that may take minutes, and a stalled client is as bad in
+ *     either direction.
  */
 #include "conn.h"
 
@@ -33,6 +37,7 @@
 #include "request.h"
 #include "response.h"
 #include "tls.h"
+#include "upload.h"
 
 #define CONN_READ_BUF 16384
 /* After an error we stop reading requests but keep draining what the
@@ -62,6 +67,7 @@ struct conn {
 	char rbuf[CONN_READ_BUF];
 	size_t rstart, rend;
 	struct request req;
+	struct upload upload;         /* a PUT body being received (--upload) */
 	long long started_ms;         /* accept time (clock_now_ms) */
 	long long req_started_ms;     /* first byte of the current request */
 	unsigned rcvtimeo_ms;         /* what SO_RCVTIMEO is set to now */
@@ -93,6 +99,8 @@ static bool is_idle(const struct conn *c)
 static unsigned wanted_timeout(const struct conn *c)
 {
 	long long left;
+	if (c->req.put_body)
+		return c->cfg->send_timeout_ms; /* per wait: read_more gives up after one */
 	if (is_idle(c)) {
 		if (!c->idle_woke)
 			return c->cfg->idle_timeout_ms;
@@ -142,8 +150,8 @@ static enum read_result read_more(struct conn *c)
 			c->idle_woke = is_idle(c);
 			continue;
 		}
-		if (is_idle(c))
-			return READ_TIMEOUT; /* idle too long */
+		if (is_idle(c) || c->req.put_body)
+			return READ_TIMEOUT; /* idle too long, or an upload stalled */
 		/* else wanted_timeout() says whether the head's deadline passed */
 	}
 }
@@ -165,7 +173,8 @@ static void send_response(struct conn *c, struct response *resp)
 			.request_line = c->req.line,
 			.line_len = c->req.line_len,
 			.status = resp->status,
-			.bytes = sent,
+			/* An upload's line tells its size, not the note's. */
+			.bytes = c->req.put_body ? (long long)c->req.body_bytes : sent,
 			.referer = request_header(&c->req, "Referer"),
 			.user_agent = request_header(&c->req, "User-Agent"),
 		};
@@ -178,7 +187,10 @@ static bool answer_request(struct conn *c)
 {
 	struct response resp;
 	response_init(&resp);
-	handler_handle(c->site, &c->req, &resp);
+	if (c->req.put_body)
+		upload_finish(&c->upload, &resp);
+	else
+		handler_handle(c->site, &c->req, &resp);
 	/* A target we could not make sense of says the client is confused:
 	 * answer and close, as for any malformed request. */
 	resp.close = !c->req.keep_alive || conn_stopping ||
@@ -196,8 +208,11 @@ static bool answer_request(struct conn *c)
 static void answer_error(struct conn *c, enum http_status status, const char *message)
 {
 	struct response resp;
+	upload_abort(&c->upload); /* nothing half-received stays */
 	response_init(&resp);
 	response_set_error(&resp, status, message);
+	if (status == HTTP_UNAUTHORIZED) /* an upload refused before its body */
+		resp.www_authenticate = AUTH_CHALLENGE;
 	resp.head_only = c->req.is_head;
 	resp.http09 = c->req.http09;
 	resp.close = true;
@@ -350,6 +365,7 @@ int conn_serve(const struct site *site, const struct conn_info *ci)
 	netaddr_host(&ci->peer, c.client, sizeof(c.client));
 	c.started_ms = clock_now_ms();
 	request_init(&c.req, cfg->max_body);
+	upload_attach(&c.upload, site, &c.req);
 	if (c.io.is_socket && set_timeout(c.io.in_fd, SO_SNDTIMEO, cfg->send_timeout_ms) < 0) {
 		log_warn("setsockopt SO_SNDTIMEO:");
 		io_close(&c.io);
@@ -357,6 +373,7 @@ int conn_serve(const struct site *site, const struct conn_info *ci)
 	}
 	if (!site->tls || start_tls(&c))
 		serve_loop(&c);
+	upload_abort(&c.upload); /* the client left or stalled mid-body */
 	trace_close(&c, ci);
 	log_flush();
 	return 0;
