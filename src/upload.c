@@ -103,13 +103,13 @@ static enum http_status upload_check_last_segment(const struct path *p, const ch
 		return HTTP_BAD_REQUEST;
 	const char *slash = memrchr(decoded, '/', (size_t)n);
 	const char *last = slash ? slash + 1 : decoded;
-	if (*last == '\0' || *p->rel == '\0') {
-		*message = "A directory cannot be PUT: name a file in it";
-		return HTTP_METHOD_NOT_ALLOWED;
-	}
 	if (strcmp(last, ".") == 0 || strcmp(last, "..") == 0) {
 		*message = "Not a file name";
 		return HTTP_BAD_REQUEST;
+	}
+	if (*last == '\0' || *p->rel == '\0') {
+		*message = "A directory cannot be PUT: name a file in it";
+		return HTTP_METHOD_NOT_ALLOWED;
 	}
 	return HTTP_NONE;
 }
