@@ -600,6 +600,43 @@ static void race_for_one_name(void **state)
 	assert_listing("photos", "dangle\nfifo\nold.txt\nrace\nsl\n");
 }
 
+/* With --overwrite both win, one after the other: the file is all of
+ * one of them, never a mix, and no temporary name is left. */
+static void overwrite_race_leaves_one_whole_file(void **state)
+{
+	static char a[BODY_LEN], b[BODY_LEN];
+	struct client ca, cb;
+	struct response r;
+	size_t len;
+	(void)state;
+	harness_fill(a, sizeof(a), 21);
+	harness_fill(b, sizeof(b), 22);
+	start("--overwrite", NULL, NULL, NULL);
+	assert_int_equal(expect_first(&ca, "/photos/both", BODY_LEN, NULL), 100);
+	assert_int_equal(expect_first(&cb, "/photos/both", BODY_LEN, NULL), 100);
+	assert_rc_ok(client_send(&ca, a, BODY_LEN / 2));
+	assert_rc_ok(client_send(&cb, b, BODY_LEN / 2));
+	assert_rc_ok(client_send(&ca, a + BODY_LEN / 2, BODY_LEN / 2));
+	assert_rc_ok(client_send(&cb, b + BODY_LEN / 2, BODY_LEN / 2));
+	assert_rc_ok(client_read_response(&ca, &r, false));
+	int sa = r.status;
+	response_free(&r);
+	assert_rc_ok(client_read_response(&cb, &r, false));
+	int sb = r.status;
+	response_free(&r);
+	client_close(&ca);
+	client_close(&cb);
+	/* One created it, the other replaced it. */
+	assert_true((sa == 201 && sb == 200) || (sa == 200 && sb == 201));
+	char *got = slurp("photos/both", &len);
+	assert_non_null(got);
+	assert_int_equal(len, BODY_LEN);
+	assert_true(memcmp(got, a, BODY_LEN) == 0 || memcmp(got, b, BODY_LEN) == 0);
+	free(got);
+	assert_int_equal(harness_wait_children(srv.pid, 0, HARNESS_WAIT_MS), 0);
+	assert_listing("photos", "both\ndangle\nfifo\nold.txt\nsl\n");
+}
+
 static void concurrent_uploads_byte_exact(void **state)
 {
 	static struct client c[CONCURRENT];
@@ -966,6 +1003,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(follow_symlinks_never_lets_writes_out, tree_setup, tree_teardown),
 		cmocka_unit_test_setup_teardown(overwrite_replaces_atomically, tree_setup, tree_teardown),
 		cmocka_unit_test_setup_teardown(race_for_one_name, tree_setup, tree_teardown),
+		cmocka_unit_test_setup_teardown(overwrite_race_leaves_one_whole_file, tree_setup, tree_teardown),
 		cmocka_unit_test_setup_teardown(concurrent_uploads_byte_exact, tree_setup, tree_teardown),
 		cmocka_unit_test_setup_teardown(killed_clients_leave_nothing, tree_setup, tree_teardown),
 		cmocka_unit_test_setup_teardown(stalled_upload_times_out, tree_setup, tree_teardown),
