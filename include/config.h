@@ -20,6 +20,9 @@
 #define CONFIG_DEFAULT_IDLE_TIMEOUT_MS 5000
 #define CONFIG_DEFAULT_SEND_TIMEOUT_MS 30000
 #define CONFIG_DEFAULT_MAX_BODY (1024 * 1024)
+/* --max-upload: 1 GiB takes photos, documents and most phone videos in
+ * one PUT, and bounds what one request can take of the disk. */
+#define CONFIG_DEFAULT_MAX_UPLOAD (1024ULL * 1024 * 1024)
 
 /* Exit statuses, as documented in README.md and --help. */
 #define EXIT_USAGE 2 /* bad command line */
@@ -53,6 +56,11 @@ struct config {
 	const char *auth_file;     /* lines "user:password" or crypt(3) hash */
 	bool chroot;               /* chroot to the root after binding */
 	const char *user;          /* drop to this user after binding */
+
+	/* Receiving files */
+	bool upload;               /* PUT creates files beneath the root */
+	bool overwrite;            /* ... and may replace existing ones */
+	uint64_t max_upload;       /* largest PUT body, else 413 */
 
 	/* Ways to start */
 	bool reuseport;            /* SO_REUSEPORT */

@@ -17,6 +17,8 @@
 
 #include "http.h"
 
+struct request;
+
 #define REQUEST_TARGET_MAX 8192   /* longer → 414 */
 #define REQUEST_HEAD_MAX 65536    /* request line + header block → 431 */
 #define REQUEST_FIELDS_MAX 100    /* header fields → 431 */
@@ -48,6 +50,18 @@ enum request_field_state {
 	FIELD_NAME_DONE,
 	FIELD_VALUE,
 	FIELD_VALUE_DONE,
+};
+
+/* A receiver for PUT bodies (uploads), set by the connection. begin is
+ * called once the head is complete, before any body byte is read (and
+ * before 100 Continue): HTTP_NONE takes the body, any other status
+ * refuses the request with it at once (*message: NULL, or python's
+ * message, static). data then gets each piece of the body, and may stop
+ * the request the same way. Without a receiver, PUT is 405. */
+struct request_put_hooks {
+	enum http_status (*begin)(void *ctx, const struct request *r, const char **message);
+	enum http_status (*data)(void *ctx, const char *at, size_t len, const char **message);
+	void *ctx;
 };
 
 struct request {
@@ -85,6 +99,8 @@ struct request {
 	bool is_head;   /* HEAD: headers only */
 	bool http09;    /* "GET /path" alone: answer with the body alone */
 	bool expect_continue; /* HTTP/1.1 with Expect: 100-continue and a body to come */
+	struct request_put_hooks put; /* kept from one message to the next */
+	bool put_body;  /* this message's body goes to put.data (body_bytes counts it) */
 };
 
 /* Once per connection. */

@@ -65,6 +65,7 @@ struct response {
 
 /* The methods served, for Allow and CORS preflights. */
 #define RESPONSE_ALLOW "GET, HEAD, OPTIONS"
+#define RESPONSE_ALLOW_UPLOAD "GET, HEAD, OPTIONS, PUT" /* --upload */
 
 /* What the command line adds to responses, built once at start-up: the
  * lines every head carries (--cors, --isolate, --header) and Cache-Control (--cache)

@@ -43,6 +43,7 @@ static const char *const usage_text[] = {
 	"      --send-timeout S     seconds a client may take no byte of a response\n"
 	"                           (default 30); one that takes under 1 KiB/s\n"
 	"                           over S seconds is dropped too\n"
+	"                           (also how long an upload's body may stall)\n"
 	"      --max-body BYTES     largest request body accepted (and\n"
 	"                           discarded), else 413 (default 1048576)\n"
 	"\n",
@@ -72,6 +73,14 @@ static const char *const usage_text[] = {
 	"      --auth-file FILE     users from FILE (user:password or user:crypt-hash)\n"
 	"      --chroot             chroot into the directory after binding (root only)\n"
 	"      --user NAME          run as NAME after binding (root only)\n"
+	"\n",
+	"Receiving files:\n"
+	"      --upload             PUT creates files in existing directories, and\n"
+	"                           listings get an upload control (off by default)\n"
+	"      --overwrite          PUT may replace an existing file, atomically\n"
+	"                           (else 409)\n"
+	"      --max-upload BYTES   largest file a PUT may send, else 413\n"
+	"                           (default 1073741824, 1 GiB)\n"
 	"\n",
 	"Starting:\n"
 	"      --reuseport          set SO_REUSEPORT: several servers share the port\n"
@@ -122,6 +131,9 @@ enum long_only_option {
 	OPT_AUTH_FILE,
 	OPT_CHROOT,
 	OPT_USER,
+	OPT_UPLOAD,
+	OPT_OVERWRITE,
+	OPT_MAX_UPLOAD,
 	OPT_REUSEPORT,
 	OPT_INETD,
 	OPT_NO_LISTING,
@@ -159,6 +171,9 @@ static const struct option long_options[] = {
 	{"auth-file", required_argument, NULL, OPT_AUTH_FILE},
 	{"chroot", no_argument, NULL, OPT_CHROOT},
 	{"user", required_argument, NULL, OPT_USER},
+	{"upload", no_argument, NULL, OPT_UPLOAD},
+	{"overwrite", no_argument, NULL, OPT_OVERWRITE},
+	{"max-upload", required_argument, NULL, OPT_MAX_UPLOAD},
 	{"reuseport", no_argument, NULL, OPT_REUSEPORT},
 	{"inetd", no_argument, NULL, OPT_INETD},
 	{"no-listing", no_argument, NULL, OPT_NO_LISTING},
@@ -250,6 +265,7 @@ static void config_defaults(struct config *cfg)
 	cfg->idle_timeout_ms = CONFIG_DEFAULT_IDLE_TIMEOUT_MS;
 	cfg->send_timeout_ms = CONFIG_DEFAULT_SEND_TIMEOUT_MS;
 	cfg->max_body = CONFIG_DEFAULT_MAX_BODY;
+	cfg->max_upload = CONFIG_DEFAULT_MAX_UPLOAD;
 	cfg->cache_seconds = -1;
 	cfg->log_format = "python";
 	cfg->not_found_page = "404.html";
@@ -377,6 +393,11 @@ static void apply_option(struct config *cfg, int opt, const char *arg)
 	case OPT_AUTH_FILE: cfg->auth_file = arg; break;
 	case OPT_CHROOT: cfg->chroot = true; break;
 	case OPT_USER: cfg->user = arg; break;
+	case OPT_UPLOAD: cfg->upload = true; break;
+	case OPT_OVERWRITE: cfg->overwrite = true; break;
+	case OPT_MAX_UPLOAD:
+		cfg->max_upload = parse_count("max-upload", arg, 0, UINT64_MAX);
+		break;
 	case OPT_REUSEPORT: cfg->reuseport = true; break;
 	case OPT_INETD: cfg->inetd = true; break;
 	case OPT_NO_LISTING: cfg->no_listing = true; break;
@@ -425,4 +446,7 @@ void config_parse(struct config *cfg, int argc, char **argv)
 	check_directory(cfg->root);
 	if ((cfg->tls_key || cfg->tls_password_file) && !cfg->tls_cert)
 		usage_error("--tls-key and --tls-password-file need --tls-cert");
+	/* A limit equal to the default changes nothing: not worth refusing. */
+	if ((cfg->overwrite || cfg->max_upload != CONFIG_DEFAULT_MAX_UPLOAD) && !cfg->upload)
+		usage_error("--overwrite and --max-upload need --upload");
 }

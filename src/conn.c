@@ -15,6 +15,9 @@
  *     client trickling a byte at a time is still cut off (slowloris);
  *   - writes wait at most what the send deadline allows (pace.h): a
  *     client that stops reading, or reads at a crawl, is dropped.
+ *   - while an upload's body comes in (upload.c), the send timeout bounds
+ *     each wait for more of it instead: the head's deadline does not fit a
+ *     body that may take minutes.
  */
 #include "conn.h"
 
@@ -35,6 +38,7 @@
 #include "request.h"
 #include "response.h"
 #include "tls.h"
+#include "upload.h"
 
 #define CONN_READ_BUF 16384
 /* After an error we stop reading requests but keep draining what the
@@ -64,6 +68,7 @@ struct conn {
 	char rbuf[CONN_READ_BUF];
 	size_t rstart, rend;
 	struct request req;
+	struct upload upload;         /* a PUT body being received (--upload) */
 	long long started_ms;         /* accept time (clock_now_ms) */
 	long long req_started_ms;     /* first byte of the current request */
 	long long idle_since_ms;      /* the last answer went out */
@@ -87,6 +92,8 @@ static bool is_idle(const struct conn *c)
 static unsigned wanted_timeout(const struct conn *c)
 {
 	long long left;
+	if (c->req.put_body)
+		return c->cfg->send_timeout_ms; /* per wait: read_more gives up after one */
 	if (is_idle(c)) {
 		if (!c->idle_woke)
 			return c->cfg->idle_timeout_ms;
@@ -131,8 +138,8 @@ static enum read_result read_more(struct conn *c)
 			c->idle_woke = is_idle(c);
 			continue;
 		}
-		if (is_idle(c))
-			return READ_TIMEOUT; /* idle too long */
+		if (is_idle(c) || c->req.put_body)
+			return READ_TIMEOUT; /* idle too long, or an upload stalled */
 		/* else wanted_timeout() says whether the head's deadline passed */
 	}
 }
@@ -147,7 +154,8 @@ static void log_request(struct conn *c, enum http_status status, long long sent)
 			.request_line = c->req.line,
 			.line_len = c->req.line_len,
 			.status = status,
-			.bytes = sent,
+			/* An upload's line tells its size, not the note's. */
+			.bytes = c->req.put_body ? (long long)c->req.body_bytes : sent,
 			.referer = request_header(&c->req, "Referer"),
 			.user_agent = request_header(&c->req, "User-Agent"),
 		};
@@ -200,7 +208,10 @@ static bool answer_request(struct conn *c)
 {
 	struct response resp;
 	response_init(&resp);
-	handler_handle(c->site, &c->req, &resp);
+	if (c->req.put_body)
+		upload_finish(&c->upload, &resp);
+	else
+		handler_handle(c->site, &c->req, &resp);
 	if (resp.event_stream) {
 		stream_events(c, &resp);
 		response_release(&resp);
@@ -228,8 +239,11 @@ static void answer_error(struct conn *c, enum http_status status, const char *me
 				      "URLs, or start httpd-lite with --tls-cert and --tls-key "
 				      "to serve HTTPS");
 	struct response resp;
+	upload_abort(&c->upload); /* nothing half-received stays */
 	response_init(&resp);
 	response_set_error(&resp, status, message);
+	if (status == HTTP_UNAUTHORIZED) /* an upload refused before its body */
+		resp.www_authenticate = AUTH_CHALLENGE;
 	resp.head_only = c->req.is_head;
 	resp.http09 = c->req.http09;
 	resp.close = true;
@@ -387,6 +401,7 @@ int conn_serve(const struct site *site, const struct conn_info *ci)
 	netaddr_host(&ci->peer, c.client, sizeof(c.client));
 	c.started_ms = clock_now_ms();
 	request_init(&c.req, cfg->max_body);
+	upload_attach(&c.upload, site, &c.req);
 	if (io_init(&c.io, ci->fd, ci->out_fd, ci->is_socket, cfg->send_timeout_ms) < 0) {
 		log_warn("making the connection non-blocking:");
 		io_close(&c.io);
@@ -394,6 +409,7 @@ int conn_serve(const struct site *site, const struct conn_info *ci)
 	}
 	if (!site->tls || start_tls(&c))
 		serve_loop(&c);
+	upload_abort(&c.upload); /* the client left or stalled mid-body */
 	trace_close(&c, ci);
 	log_flush();
 	return 0;

@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "path.h"
+#include "upload.h"
 
 #define DIRLIST_INITIAL_CAP 32
 
@@ -113,7 +114,7 @@ static int dirlist_fill(DIR *d, struct dirlist *list)
 		struct dirent *de = readdir(d);
 		if (!de)
 			return errno ? -1 : 0;
-		if (dirlist_is_dot(de->d_name))
+		if (dirlist_is_dot(de->d_name) || upload_is_temp_name(de->d_name))
 			continue;
 		if (dirlist_add(list, dfd, de->d_name) != 0)
 			return -1;
@@ -616,7 +617,10 @@ void dirlist_render_html(const struct dirlist *list, const char *display_path,
 				    "<td class=\"t\"></td></tr>\n");
 	for (size_t i = 0; i < list->count; i++)
 		dirlist_render_row(&list->entries[i], out);
-	buf_append_str(out, "</tbody>\n</table>\n<hr>\n</body>\n</html>\n");
+	buf_append_str(out, "</tbody>\n</table>\n<hr>\n");
+	if (view->html_tail)
+		buf_append_str(out, view->html_tail);
+	buf_append_str(out, "</body>\n</html>\n");
 }
 
 /* ---- JSON --------------------------------------------------------------- */

@@ -21,6 +21,7 @@
 #include "negotiate.h"
 #include "path.h"
 #include "range.h"
+#include "upload.h"
 #include "validate.h"
 
 /* ENXIO: a socket, which open() cannot open; like a FIFO or a device,
@@ -321,6 +322,7 @@ static void serve_listing(const struct site *site, int dir_fd, const struct path
 		dirlist_hide_dotfiles(&list);
 	struct dirlist_view view;
 	dirlist_view_from_query(p->has_query ? p->query : NULL, &view);
+	view.html_tail = site->cfg->upload ? upload_listing_html() : NULL;
 	view.json = wants_json(req, &view);
 	if (dirlist_sort_view(&list, &view) < 0) {
 		dirlist_free(&list);
@@ -442,7 +444,7 @@ static bool answered_options(const struct config *cfg, const struct request *req
 		return true;
 	}
 	resp->status = HTTP_NO_CONTENT;
-	resp->allow = RESPONSE_ALLOW;
+	resp->allow = cfg->upload ? RESPONSE_ALLOW_UPLOAD : RESPONSE_ALLOW;
 	if (!cfg->cors)
 		return true;
 	resp->cors_preflight = true;
@@ -478,7 +480,7 @@ void handler_handle(const struct site *site, const struct request *req,
 		return;
 	}
 	/* 404, not 403: a hidden name must not even be known to exist. */
-	if (site->cfg->no_dotfiles && root_has_dotfile(p.rel)) {
+	if ((site->cfg->no_dotfiles && root_has_dotfile(p.rel)) || upload_is_temp_path(p.rel)) {
 		not_found(site, "File not found", resp);
 		return;
 	}

@@ -224,7 +224,8 @@ static int on_headers_complete(llhttp_t *p)
 		return fail(r, HTTP_BAD_REQUEST, "Bad header line (folded or nameless)");
 	if (llhttp_get_http_major(p) == 0) /* the line came with its headers */
 		return accept_http09(r);
-	enum http_status ms = method_status(r);
+	bool put = r->put.begin && llhttp_get_method(p) == HTTP_PUT;
+	enum http_status ms = put ? HTTP_OK : method_status(r);
 	if (ms != HTTP_OK) {
 		/* Refused before any body byte is read; the connection closes. */
 		snprintf(r->error_detail, sizeof(r->error_detail), "%s ('%.*s')",
@@ -237,8 +238,15 @@ static int on_headers_complete(llhttp_t *p)
 	 * rather than guess where the next request starts. */
 	if (llhttp_get_http_minor(p) == 0 && (p->flags & F_TRANSFER_ENCODING))
 		return fail(r, HTTP_BAD_REQUEST, "Transfer-Encoding in an HTTP/1.0 request");
-	if (p->content_length > r->max_body)
+	if (put) {
+		const char *message = NULL;
+		enum http_status st = r->put.begin(r->put.ctx, r, &message);
+		if (st != HTTP_NONE)
+			return fail(r, st, message);
+		r->put_body = true;
+	} else if (p->content_length > r->max_body) {
 		return fail(r, HTTP_CONTENT_TOO_LARGE, NULL);
+	}
 	r->head_done = true;
 	r->is_head = llhttp_get_method(p) == HTTP_HEAD;
 	r->keep_alive = llhttp_should_keep_alive(p);
@@ -249,7 +257,14 @@ static int on_headers_complete(llhttp_t *p)
 static int on_body(llhttp_t *p, const char *at, size_t len)
 {
 	struct request *r = req_of(p);
-	(void)at;
+	if (r->put_body) {
+		const char *message = NULL;
+		enum http_status st = r->put.data(r->put.ctx, at, len, &message);
+		if (st != HTTP_NONE)
+			return fail(r, st, message);
+		r->body_bytes += len;
+		return 0;
+	}
 	r->body_bytes += len;
 	if (r->body_bytes > r->max_body)
 		return fail(r, HTTP_CONTENT_TOO_LARGE, NULL);
@@ -308,6 +323,7 @@ static void clear_message(struct request *r)
 	r->http09 = false;
 	r->last_cr = false;
 	r->expect_continue = false;
+	r->put_body = false;
 }
 
 void request_init(struct request *r, uint64_t max_body)
@@ -316,6 +332,7 @@ void request_init(struct request *r, uint64_t max_body)
 	llhttp_init(&r->parser, HTTP_REQUEST, &r->settings);
 	r->parser.data = r;
 	r->max_body = max_body;
+	r->put = (struct request_put_hooks){0};
 	clear_message(r);
 }
 

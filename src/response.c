@@ -329,7 +329,7 @@ static void put_methods(struct head *h, const struct response *resp)
 	if (resp->allow)
 		head_field(h, "Allow", resp->allow);
 	if (resp->cors_preflight) {
-		head_field(h, "Access-Control-Allow-Methods", RESPONSE_ALLOW);
+		head_field(h, "Access-Control-Allow-Methods", resp->allow ? resp->allow : RESPONSE_ALLOW);
 		head_str(h, "Access-Control-Max-Age: 86400\r\n");
 		if (resp->cors_request_headers)
 			head_field(h, "Access-Control-Allow-Headers", resp->cors_request_headers);
