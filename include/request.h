@@ -16,6 +16,7 @@
 #include <llhttp.h>
 
 #include "http.h"
+#include "reqline.h" /* REQUEST_METHOD_LONGEST */
 
 struct request;
 
@@ -23,10 +24,6 @@ struct request;
 #define REQUEST_HEAD_MAX 65536    /* request line + header block → 431 */
 #define REQUEST_FIELDS_MAX 100    /* header fields → 431 */
 #define REQUEST_METHOD_MAX 32
-/* The longest method in IANA's HTTP Method Registry, UPDATEREDIRECTREF:
- * a longer token is no method anyone speaks, and a request line that
- * starts with one is refused (400) before its end arrives. */
-#define REQUEST_METHOD_LONGEST 17
 /* The raw request line kept for the access log and for classifying
  * llhttp's errors (501 vs 400, 505 vs 400). */
 #define REQUEST_LINE_MAX (REQUEST_TARGET_MAX + 64)
@@ -64,43 +61,48 @@ struct request_put_hooks {
 	void *ctx;
 };
 
-struct request {
-	llhttp_t parser;
-	llhttp_settings_t settings;
+/* One message's state: reset in one assignment between pipelined
+ * requests (request_next), so nothing of one request leaks into the next.
+ * The buffers of struct request are not cleared, only these lengths. */
+struct request_message {
 	enum request_state state;
 	enum http_status error;     /* the status to answer when FAILED */
 	const char *error_message;  /* python's "message" for the error page */
-	char error_detail[160];     /* storage for messages that quote input */
 	bool started;               /* a byte of this message has arrived */
 	bool tls_on_plain;          /* it was a TLS handshake, not HTTP */
-
-	char line[REQUEST_LINE_MAX + 1]; /* request line as received, no CRLF */
-	size_t line_len;
+	size_t line_len;            /* of line */
 	bool line_done;
-
-	char method[REQUEST_METHOD_MAX + 1];
 	size_t method_len;
-	char target[REQUEST_TARGET_MAX + 1];
 	size_t target_len;
-
-	char store[REQUEST_HEAD_MAX]; /* header names and values */
-	size_t store_len;
-	struct request_field fields[REQUEST_FIELDS_MAX];
-	size_t nfields;
+	size_t store_len;           /* of store */
+	size_t nfields;             /* of fields */
 	enum request_field_state field_state;
-
 	size_t head_bytes;
 	bool head_done;
 	bool after_lf; /* last head byte seen was LF: obs-fold check */
 	bool last_cr;  /* last head byte fed was CR: a LF after it is no bare LF */
 	uint64_t body_bytes;
-	uint64_t max_body;
 	bool keep_alive;
 	bool is_head;   /* HEAD: headers only */
 	bool http09;    /* "GET /path" alone: answer with the body alone */
 	bool expect_continue; /* HTTP/1.1 with Expect: 100-continue and a body to come */
-	struct request_put_hooks put; /* kept from one message to the next */
-	bool put_body;  /* this message's body goes to put.data (body_bytes counts it) */
+	bool put_body;  /* the body goes to put.data (body_bytes counts it) */
+};
+
+struct request {
+	/* Kept from one message to the next. */
+	llhttp_t parser;
+	llhttp_settings_t settings;
+	uint64_t max_body;
+	struct request_put_hooks put;
+
+	struct request_message msg;
+	char error_detail[160];     /* storage for messages that quote input */
+	char line[REQUEST_LINE_MAX + 1]; /* request line as received, no CRLF */
+	char method[REQUEST_METHOD_MAX + 1];
+	char target[REQUEST_TARGET_MAX + 1];
+	char store[REQUEST_HEAD_MAX]; /* header names and values */
+	struct request_field fields[REQUEST_FIELDS_MAX];
 };
 
 /* Once per connection. */

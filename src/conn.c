@@ -85,14 +85,14 @@ static long long elapsed_ms(long long since_ms)
 /* Between requests of a keep-alive connection. */
 static bool is_idle(const struct conn *c)
 {
-	return !c->req.started && c->requests > 0;
+	return !c->req.msg.started && c->requests > 0;
 }
 
 /* The read timeout this moment calls for; 0 means the deadline passed. */
 static unsigned wanted_timeout(const struct conn *c)
 {
 	long long left;
-	if (c->req.put_body)
+	if (c->req.msg.put_body)
 		return c->cfg->send_timeout_ms; /* per wait: read_more gives up after one */
 	if (is_idle(c)) {
 		if (!c->idle_woke)
@@ -113,7 +113,7 @@ enum read_result { READ_DATA, READ_EOF, READ_TIMEOUT, READ_ERROR, READ_STOP };
 static enum read_result read_more(struct conn *c)
 {
 	for (;;) {
-		if (conn_stopping && !c->req.started)
+		if (conn_stopping && !c->req.msg.started)
 			return READ_STOP;
 		unsigned ms = wanted_timeout(c);
 		if (ms == 0)
@@ -138,7 +138,7 @@ static enum read_result read_more(struct conn *c)
 			c->idle_woke = is_idle(c);
 			continue;
 		}
-		if (is_idle(c) || c->req.put_body)
+		if (is_idle(c) || c->req.msg.put_body)
 			return READ_TIMEOUT; /* idle too long, or an upload stalled */
 		/* else wanted_timeout() says whether the head's deadline passed */
 	}
@@ -148,14 +148,14 @@ static void log_request(struct conn *c, enum http_status status, long long sent)
 {
 	if (sent > 0)
 		c->bytes_sent += (unsigned long long)sent;
-	if (c->req.line_len || status != HTTP_REQUEST_TIMEOUT) {
+	if (c->req.msg.line_len || status != HTTP_REQUEST_TIMEOUT) {
 		struct log_entry e = {
 			.client = c->client,
 			.request_line = c->req.line,
-			.line_len = c->req.line_len,
+			.line_len = c->req.msg.line_len,
 			.status = status,
 			/* An upload's line tells its size, not the note's. */
-			.bytes = c->req.put_body ? (long long)c->req.body_bytes : sent,
+			.bytes = c->req.msg.put_body ? (long long)c->req.msg.body_bytes : sent,
 			.referer = request_header(&c->req, "Referer"),
 			.user_agent = request_header(&c->req, "User-Agent"),
 		};
@@ -208,7 +208,7 @@ static bool answer_request(struct conn *c)
 {
 	struct response resp;
 	response_init(&resp);
-	if (c->req.put_body)
+	if (c->req.msg.put_body)
 		upload_finish(&c->upload, &resp);
 	else
 		handler_handle(c->site, &c->req, &resp);
@@ -220,11 +220,11 @@ static bool answer_request(struct conn *c)
 	}
 	/* A target we could not make sense of says the client is confused:
 	 * answer and close, as for any malformed request. */
-	resp.close = !c->req.keep_alive || conn_stopping ||
+	resp.close = !c->req.msg.keep_alive || conn_stopping ||
 		     resp.status == HTTP_BAD_REQUEST || resp.status == HTTP_URI_TOO_LONG ||
 		     resp.status >= HTTP_INTERNAL_SERVER_ERROR;
 	resp.keep_alive_header = !resp.close && request_http_minor(&c->req) == 0;
-	resp.http09 = c->req.http09;
+	resp.http09 = c->req.msg.http09;
 	send_response(c, &resp);
 	bool keep = !resp.close;
 	response_release(&resp);
@@ -234,7 +234,7 @@ static bool answer_request(struct conn *c)
 
 static void answer_error(struct conn *c, enum http_status status, const char *message)
 {
-	if (c->req.tls_on_plain)
+	if (c->req.msg.tls_on_plain)
 		log_notice(c->client, "a TLS handshake reached the plain HTTP port: use http:// "
 				      "URLs, or start httpd-lite with --tls-cert and --tls-key "
 				      "to serve HTTPS");
@@ -244,12 +244,12 @@ static void answer_error(struct conn *c, enum http_status status, const char *me
 	response_set_error(&resp, status, message);
 	if (status == HTTP_UNAUTHORIZED) /* an upload refused before its body */
 		resp.www_authenticate = AUTH_CHALLENGE;
-	resp.head_only = c->req.is_head;
-	resp.http09 = c->req.http09;
+	resp.head_only = c->req.msg.is_head;
+	resp.http09 = c->req.msg.http09;
 	resp.close = true;
 	send_response(c, &resp);
 	response_release(&resp);
-	if (c->req.started)
+	if (c->req.msg.started)
 		c->requests++;
 }
 
@@ -286,9 +286,9 @@ static void linger_close(struct conn *c)
 static bool answer_continue(struct conn *c)
 {
 	static const char interim[] = "HTTP/1.1 100 Continue\r\n\r\n";
-	if (!c->req.expect_continue)
+	if (!c->req.msg.expect_continue)
 		return true;
-	c->req.expect_continue = false;
+	c->req.msg.expect_continue = false;
 	struct iovec iov = {.iov_base = (void *)interim, .iov_len = sizeof(interim) - 1};
 	return io_write_all(&c->io, &iov, 1, false) == 0;
 }
@@ -297,17 +297,17 @@ static bool answer_continue(struct conn *c)
  * false when the connection is done. */
 static bool process_buffer(struct conn *c, bool *linger)
 {
-	while (c->rstart < c->rend || c->req.state != REQUEST_INCOMPLETE) {
-		bool was_started = c->req.started;
+	while (c->rstart < c->rend || c->req.msg.state != REQUEST_INCOMPLETE) {
+		bool was_started = c->req.msg.started;
 		c->rstart += request_feed(&c->req, c->rbuf + c->rstart, c->rend - c->rstart);
-		if (!was_started && c->req.started)
+		if (!was_started && c->req.msg.started)
 			c->req_started_ms = clock_now_ms();
-		if (c->req.state == REQUEST_FAILED) {
-			answer_error(c, c->req.error, c->req.error_message);
+		if (c->req.msg.state == REQUEST_FAILED) {
+			answer_error(c, c->req.msg.error, c->req.msg.error_message);
 			*linger = true;
 			return false;
 		}
-		if (c->req.state != REQUEST_COMPLETE)
+		if (c->req.msg.state != REQUEST_COMPLETE)
 			return answer_continue(c); /* everything consumed: read more */
 		if (!answer_request(c)) {
 			*linger = c->rstart < c->rend;
@@ -340,7 +340,7 @@ static void serve_loop(struct conn *c)
 		enum read_result rr = read_more(c);
 		if (rr == READ_DATA)
 			continue;
-		if (rr == READ_TIMEOUT && c->req.started) {
+		if (rr == READ_TIMEOUT && c->req.msg.started) {
 			answer_error(c, HTTP_REQUEST_TIMEOUT, NULL);
 			linger = true;
 		}

@@ -438,7 +438,7 @@ static bool answered_options(const struct config *cfg, const struct request *req
 		return false;
 	enum path_status ps = PATH_OK;
 	if (strcmp(req->target, "*") != 0)
-		ps = path_from_target(req->target, req->target_len, p);
+		ps = path_from_target(req->target, req->msg.target_len, p);
 	if (ps != PATH_OK) {
 		response_set_error(resp, path_status_to_http(ps), NULL);
 		return true;
@@ -458,7 +458,7 @@ void handler_handle(const struct site *site, const struct request *req,
 		    struct response *resp)
 {
 	static struct path p; /* 24 KiB: off the stack, one request at a time */
-	resp->head_only = req->is_head;
+	resp->head_only = req->msg.is_head;
 	if (answered_options(site->cfg, req, &p, resp))
 		return;
 	if (!auth_allows(&site->auth, request_header(req, "Authorization"))) {
@@ -466,7 +466,7 @@ void handler_handle(const struct site *site, const struct request *req,
 		resp->www_authenticate = AUTH_CHALLENGE;
 		return;
 	}
-	enum path_status ps = path_from_target(req->target, req->target_len, &p);
+	enum path_status ps = path_from_target(req->target, req->msg.target_len, &p);
 	if (ps != PATH_OK) {
 		response_set_error(resp, path_status_to_http(ps), NULL);
 		return;

@@ -138,7 +138,7 @@ static enum http_status upload_target(struct upload *u, const struct request *re
 				      const char **message)
 {
 	static struct path p; /* 24 KiB: off the stack, one request at a time */
-	enum path_status ps = path_from_target(req->target, req->target_len, &p);
+	enum path_status ps = path_from_target(req->target, req->msg.target_len, &p);
 	if (ps != PATH_OK)
 		return ps == PATH_TOO_LONG ? HTTP_URI_TOO_LONG : HTTP_BAD_REQUEST;
 	enum http_status st = upload_check_last_segment(&p, message);

@@ -85,15 +85,15 @@ static void test_put_content_length(void **state)
 	(void)state;
 	const char *s = "PUT /a/b.txt HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\n0123456789";
 	assert_int_equal(feed(s), strlen(s));
-	assert_int_equal(req->state, REQUEST_COMPLETE);
-	assert_true(req->put_body);
+	assert_int_equal(req->msg.state, REQUEST_COMPLETE);
+	assert_true(req->msg.put_body);
 	assert_int_equal(seen.begins, 1);
 	assert_string_equal(seen.target, "/a/b.txt");
 	assert_int_equal(seen.content_length, 10);
 	assert_false(seen.chunked);
 	assert_int_equal(seen.body_len, 10);
 	assert_memory_equal(seen.body, "0123456789", 10);
-	assert_int_equal(req->body_bytes, 10);
+	assert_int_equal(req->msg.body_bytes, 10);
 }
 
 static void test_put_chunked_bytewise_then_next(void **state)
@@ -103,19 +103,19 @@ static void test_put_chunked_bytewise_then_next(void **state)
 			"3\r\nabc\r\n1\r\n\r\r\nA\r\n\n0123456\n8\r\n0\r\n\r\n"
 			"GET / HTTP/1.1\r\nHost: x\r\n\r\n";
 	size_t len = strlen(s), i = 0;
-	for (; i < len && req->state == REQUEST_INCOMPLETE; i++)
+	for (; i < len && req->msg.state == REQUEST_INCOMPLETE; i++)
 		assert_int_equal(request_feed(req, s + i, 1), 1);
-	assert_int_equal(req->state, REQUEST_COMPLETE);
+	assert_int_equal(req->msg.state, REQUEST_COMPLETE);
 	assert_true(seen.chunked);
 	assert_int_equal(seen.body_len, 14);
 	assert_memory_equal(seen.body, "abc\r\n0123456\n8", 14);
 	/* The next request is a GET: no hook, no put_body. */
 	request_next(req);
-	assert_false(req->put_body);
+	assert_false(req->msg.put_body);
 	assert_int_equal(request_feed(req, s + i, len - i), len - i);
-	assert_int_equal(req->state, REQUEST_COMPLETE);
+	assert_int_equal(req->msg.state, REQUEST_COMPLETE);
 	assert_string_equal(req->method, "GET");
-	assert_false(req->put_body);
+	assert_false(req->msg.put_body);
 	assert_int_equal(seen.begins, 1);
 }
 
@@ -124,11 +124,11 @@ static void test_begin_refuses_before_the_body(void **state)
 	(void)state;
 	seen.begin_answer = HTTP_CONFLICT;
 	feed("PUT /x HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nExpect: 100-continue\r\n\r\nabc");
-	assert_int_equal(req->state, REQUEST_FAILED);
-	assert_int_equal(req->error, HTTP_CONFLICT);
-	assert_string_equal(req->error_message, "refused by begin");
+	assert_int_equal(req->msg.state, REQUEST_FAILED);
+	assert_int_equal(req->msg.error, HTTP_CONFLICT);
+	assert_string_equal(req->msg.error_message, "refused by begin");
 	assert_int_equal(seen.body_len, 0);
-	assert_false(req->put_body);
+	assert_false(req->msg.put_body);
 }
 
 static void test_data_refuses_midway(void **state)
@@ -137,8 +137,8 @@ static void test_data_refuses_midway(void **state)
 	seen.data_answer_after = HTTP_INSUFFICIENT_STORAGE;
 	seen.refuse_at = 5;
 	feed("PUT /x HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n4\r\nabcd\r\n4\r\nefgh\r\n");
-	assert_int_equal(req->state, REQUEST_FAILED);
-	assert_int_equal(req->error, HTTP_INSUFFICIENT_STORAGE);
+	assert_int_equal(req->msg.state, REQUEST_FAILED);
+	assert_int_equal(req->msg.error, HTTP_INSUFFICIENT_STORAGE);
 	assert_int_equal(seen.body_len, 4);
 }
 
@@ -146,9 +146,9 @@ static void test_expect_continue_after_begin(void **state)
 {
 	(void)state;
 	feed("PUT /x HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nExpect: 100-continue\r\n\r\n");
-	assert_int_equal(req->state, REQUEST_INCOMPLETE);
+	assert_int_equal(req->msg.state, REQUEST_INCOMPLETE);
 	assert_int_equal(seen.begins, 1);
-	assert_true(req->expect_continue);
+	assert_true(req->msg.expect_continue);
 }
 
 static void test_no_hooks_put_405(void **state)
@@ -156,8 +156,8 @@ static void test_no_hooks_put_405(void **state)
 	(void)state;
 	req->put = (struct request_put_hooks){0};
 	feed("PUT /x HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nabc");
-	assert_int_equal(req->state, REQUEST_FAILED);
-	assert_int_equal(req->error, HTTP_METHOD_NOT_ALLOWED);
+	assert_int_equal(req->msg.state, REQUEST_FAILED);
+	assert_int_equal(req->msg.error, HTTP_METHOD_NOT_ALLOWED);
 	assert_int_equal(seen.begins, 0);
 }
 
@@ -166,8 +166,8 @@ static void test_post_not_hooked(void **state)
 {
 	(void)state;
 	feed("POST /x HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nabc");
-	assert_int_equal(req->state, REQUEST_FAILED);
-	assert_int_equal(req->error, HTTP_METHOD_NOT_ALLOWED);
+	assert_int_equal(req->msg.state, REQUEST_FAILED);
+	assert_int_equal(req->msg.error, HTTP_METHOD_NOT_ALLOWED);
 	assert_int_equal(seen.begins, 0);
 }
 
