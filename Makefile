@@ -133,9 +133,24 @@ missing_test  = $(if $(wildcard /usr/include/cmocka.h),,libcmocka-dev) \
                 $(if $(shell command -v openssl 2>/dev/null),,openssl)
 # Not needed to build, but installed by `make deps` so that HTTPS is in.
 missing_optional = $(if $(wildcard /usr/include/openssl/ssl.h),,libssl-dev)
+# For the browser tests (tests/e2e/, which skip without them): both
+# browsers, wget for the mirror, node and npm for puppeteer-core. A node
+# that came with its own npm (not Debian's) is kept as it is.
+missing_e2e = $(if $(shell command -v chromium 2>/dev/null),,chromium) \
+              $(if $(shell command -v firefox-esr 2>/dev/null),,firefox-esr) \
+              $(if $(shell command -v wget 2>/dev/null),,wget) \
+              $(if $(shell command -v node 2>/dev/null),,nodejs) \
+              $(if $(shell command -v npm 2>/dev/null),,npm)
+# puppeteer-core, pinned by tests/e2e/package-lock.json, installed by
+# `make deps` with `npm ci`; it drives the Debian browsers and downloads
+# none (no install scripts run at all).
+E2E_DIR     := tests/e2e
+E2E_MODULES := $(E2E_DIR)/node_modules/.package-lock.json
+E2E         := $(E2E_DIR)/run.sh
 
 .PHONY: FORCE all run test unit integration asan fuzz deps auto-deps check-build-deps \
-        check-test-deps check-fuzz-deps tests-build install uninstall clean format lint bench
+        check-test-deps check-fuzz-deps tests-build install uninstall clean format lint bench \
+        e2e e2e-modules
 
 all: check-build-deps $(PROG)
 
@@ -190,12 +205,20 @@ check-test-deps:
 	  echo "httpd-lite: missing Debian packages: $$m (install them with: sudo make deps)" >&2; exit 1; fi
 
 deps:
-	@m="$(strip $(missing_build) $(missing_test) $(missing_optional))"; \
+	@m="$(strip $(missing_build) $(missing_test) $(missing_optional) $(missing_e2e))"; \
 	if [ -z "$$m" ]; then echo "httpd-lite: all build and test dependencies are installed"; \
 	elif [ "$$(id -u)" != 0 ]; then \
 	  echo "httpd-lite: missing Debian packages: $$m (run as root: sudo make deps)" >&2; exit 1; \
 	else echo "httpd-lite: installing $$m"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$m; fi
+	@$(MAKE) --no-print-directory e2e-modules
+
+e2e-modules: $(E2E_MODULES)
+	@:
+
+$(E2E_MODULES): $(E2E_DIR)/package.json $(E2E_DIR)/package-lock.json
+	cd $(E2E_DIR) && PUPPETEER_SKIP_DOWNLOAD=1 npm ci --ignore-scripts --no-audit --no-fund
+	@touch $@
 
 # Install what is missing when we may (root), else report it in one line.
 auto-deps:
@@ -207,11 +230,15 @@ run: auto-deps
 	@$(MAKE) --no-print-directory all
 	./$(PROG) --trace -p $(PORT) -d www
 
+# The browser tests come last; a browser that is not installed (or no
+# node_modules) is reported as "e2e: skipped (...)" and counted skipped.
 test: auto-deps
 	@$(MAKE) --no-print-directory check-test-deps all tests-build
-	@e2e=; if command -v chromium >/dev/null 2>&1; then e2e=tests/e2e/run.sh; \
-	  else echo "e2e: skipped (chromium not installed)"; fi; \
-	  HTTPD_LITE_BIN=$(abspath $(PROG)) tests/run-tests.sh $(UNIT_BINS) $(INTEG_BINS) $$e2e
+	@HTTPD_LITE_BIN=$(abspath $(PROG)) tests/run-tests.sh $(UNIT_BINS) $(INTEG_BINS) $(E2E)
+
+# The browser tests alone: `make e2e E2E_ARGS="--browser firefox listing"`.
+e2e: all
+	@HTTPD_LITE_BIN=$(abspath $(PROG)) $(E2E) $(E2E_ARGS)
 
 tests-build: $(UNIT_BINS) $(INTEG_BINS)
 

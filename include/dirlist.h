@@ -25,7 +25,8 @@ struct dirlist {
 };
 
 /* Read every entry of the directory open at dirfd (the fd is not closed
- * or consumed: the caller keeps it). Dotfiles are included. An entry
+ * or consumed: the caller keeps it). Dotfiles are included; the
+ * temporary names of uploads being received (upload.h) never are. An entry
  * whose stat fails (dangling symlink) is listed as a plain file of size
  * 0. Returns 0, or -1 with errno set (list left empty). */
 int dirlist_read(int dirfd, struct dirlist *list);
@@ -42,6 +43,7 @@ struct dirlist_view {
 	bool descending;
 	bool json;
 	bool format_given; /* ?format= said html or json: Accept does not count */
+	const char *html_tail; /* HTML put before </body> (the upload control), or NULL */
 };
 
 /* The view a query string asks for ("sort=size&order=desc"); unknown

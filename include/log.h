@@ -57,6 +57,26 @@ void log_access(const struct log_entry *e);
  * 127.0.0.1 - - [29/Nov/2026 16:30:01] code 404, message File not found */
 void log_error_code(const char *client, int status, const char *message);
 
+/* Escape text[0, len) into out[0, cap) so that what a line carries is
+ * always valid UTF-8 and nothing in it acts on a terminal: C0 controls,
+ * DEL, the C1 controls U+0080-U+009F, line/paragraph separators and bidi
+ * overrides, and every byte that is not part of well-formed UTF-8 become
+ * \xHH (each byte of the sequence: the log shows the bytes received);
+ * with LOG_ESCAPE_QUOTES, '"' and '\' too (they delimit log fields). A
+ * character that does not fit whole is left out with all that follows.
+ * Returns the bytes written (no NUL). Every line the log writes goes
+ * through here. */
+#define LOG_ESCAPE_QUOTES 1u
+size_t log_escape(char *out, size_t cap, const char *text, size_t len, unsigned flags);
+
+/* "httpd-lite: CLIENT: message" on stderr (not the access log), unless
+ * quiet: something about a client the operator can act on. */
+void log_notice(const char *client, const char *message);
+
+/* One line on stderr as given (escaped), even when quiet: the SIGUSR1
+ * table. */
+void log_plain(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
 /* --trace lines; a no-op unless tracing is on. */
 bool log_tracing(void);
 void log_trace(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -10,6 +10,7 @@
 #define MIME_DEFAULT_TYPE "application/octet-stream"
 #define MIME_SYSTEM_FILE "/etc/mime.types"
 
+#include <stdbool.h>
 #include <stddef.h>
 
 /* The extensions a mime.types file adds to the built-in table. */
@@ -31,5 +32,9 @@ void mime_free(struct mime_table *t);
 /* Never NULL; MIME_DEFAULT_TYPE when nothing matches. t NULL: the
  * built-in table only. */
 const char *mime_lookup(const struct mime_table *t, const char *filename);
+
+/* Entry i of the built-in table (extension without the dot, lower case;
+ * its type), in table order; false past the end. For tests and tools. */
+bool mime_builtin_entry(size_t i, const char **ext, const char **type);
 
 #endif

@@ -13,6 +13,12 @@
 /* The host part alone: "127.0.0.1", "::1". */
 void netaddr_host(const struct sockaddr_storage *sa, char *out, size_t cap);
 
+/* The host as 16 bytes that compare equal for the same client: IPv4
+ * (and IPv4-mapped IPv6) as ::ffff:a.b.c.d, IPv6 as is, anything else
+ * (a Unix socket) as all zeros. */
+#define NETADDR_KEY_LEN 16
+void netaddr_key(const struct sockaddr_storage *sa, unsigned char key[NETADDR_KEY_LEN]);
+
 uint16_t netaddr_port(const struct sockaddr_storage *sa);
 
 /* host:port, with brackets around IPv6 hosts: "[::1]:7001". */

@@ -16,6 +16,9 @@
 #include <llhttp.h>
 
 #include "http.h"
+#include "reqline.h" /* REQUEST_METHOD_LONGEST */
+
+struct request;
 
 #define REQUEST_TARGET_MAX 8192   /* longer → 414 */
 #define REQUEST_HEAD_MAX 65536    /* request line + header block → 431 */
@@ -46,40 +49,60 @@ enum request_field_state {
 	FIELD_VALUE_DONE,
 };
 
-struct request {
-	llhttp_t parser;
-	llhttp_settings_t settings;
+/* A receiver for PUT bodies (uploads), set by the connection. begin is
+ * called once the head is complete, before any body byte is read (and
+ * before 100 Continue): HTTP_NONE takes the body, any other status
+ * refuses the request with it at once (*message: NULL, or python's
+ * message, static). data then gets each piece of the body, and may stop
+ * the request the same way. Without a receiver, PUT is 405. */
+struct request_put_hooks {
+	enum http_status (*begin)(void *ctx, const struct request *r, const char **message);
+	enum http_status (*data)(void *ctx, const char *at, size_t len, const char **message);
+	void *ctx;
+};
+
+/* One message's state: reset in one assignment between pipelined
+ * requests (request_next), so nothing of one request leaks into the next.
+ * The buffers of struct request are not cleared, only these lengths. */
+struct request_message {
 	enum request_state state;
 	enum http_status error;     /* the status to answer when FAILED */
 	const char *error_message;  /* python's "message" for the error page */
-	char error_detail[160];     /* storage for messages that quote input */
 	bool started;               /* a byte of this message has arrived */
-
-	char line[REQUEST_LINE_MAX + 1]; /* request line as received, no CRLF */
-	size_t line_len;
+	bool tls_on_plain;          /* it was a TLS handshake, not HTTP */
+	size_t line_len;            /* of line */
 	bool line_done;
-
-	char method[REQUEST_METHOD_MAX + 1];
 	size_t method_len;
-	char target[REQUEST_TARGET_MAX + 1];
 	size_t target_len;
-
-	char store[REQUEST_HEAD_MAX]; /* header names and values */
-	size_t store_len;
-	struct request_field fields[REQUEST_FIELDS_MAX];
-	size_t nfields;
+	size_t store_len;           /* of store */
+	size_t nfields;             /* of fields */
 	enum request_field_state field_state;
-
 	size_t head_bytes;
 	bool head_done;
 	bool after_lf; /* last head byte seen was LF: obs-fold check */
 	bool last_cr;  /* last head byte fed was CR: a LF after it is no bare LF */
 	uint64_t body_bytes;
-	uint64_t max_body;
 	bool keep_alive;
 	bool is_head;   /* HEAD: headers only */
 	bool http09;    /* "GET /path" alone: answer with the body alone */
 	bool expect_continue; /* HTTP/1.1 with Expect: 100-continue and a body to come */
+	bool put_body;  /* the body goes to put.data (body_bytes counts it) */
+};
+
+struct request {
+	/* Kept from one message to the next. */
+	llhttp_t parser;
+	llhttp_settings_t settings;
+	uint64_t max_body;
+	struct request_put_hooks put;
+
+	struct request_message msg;
+	char error_detail[160];     /* storage for messages that quote input */
+	char line[REQUEST_LINE_MAX + 1]; /* request line as received, no CRLF */
+	char method[REQUEST_METHOD_MAX + 1];
+	char target[REQUEST_TARGET_MAX + 1];
+	char store[REQUEST_HEAD_MAX]; /* header names and values */
+	struct request_field fields[REQUEST_FIELDS_MAX];
 };
 
 /* Once per connection. */

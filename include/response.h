@@ -62,13 +62,17 @@ struct response {
 	/* A folder as an archive (--archives), built while it is sent: no
 	 * Content-Length; chunked, or ended by closing (HTTP/1.0). */
 	struct archive_stream_plan archive;
+	/* --live-reload's stream: conn.c sends the head (no Content-Length,
+	 * Cache-Control: no-cache) and hands the connection over. */
+	bool event_stream;
 };
 
 /* The methods served, for Allow and CORS preflights. */
 #define RESPONSE_ALLOW "GET, HEAD, OPTIONS"
+#define RESPONSE_ALLOW_UPLOAD "GET, HEAD, OPTIONS, PUT" /* --upload */
 
 /* What the command line adds to responses, built once at start-up: the
- * lines every head carries (--cors, --header) and Cache-Control (--cache)
+ * lines every head carries (--cors, --isolate, --header) and Cache-Control (--cache)
  * on success. */
 struct response_extras {
 	struct buf tail;    /* those lines, then the blank line ending a head */

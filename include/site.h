@@ -23,7 +23,7 @@ struct site {
 	struct root root;              /* the served directory and its wall */
 	struct auth auth;              /* --auth, --auth-file; .on false: open */
 	struct mime_table mime;        /* what /etc/mime.types adds */
-	struct response_extras extras; /* --cors, --header, --cache */
+	struct response_extras extras; /* --cors, --isolate, --header, --cache */
 	struct tls_server *tls;        /* NULL: plain HTTP */
 	/* --qr: the listing's QR element (listing_qr_html), NUL-terminated;
 	 * empty: none.

@@ -41,11 +41,15 @@ enum tls_accept_result {
 enum tls_accept_result tls_accept(const struct tls_server *srv, int in_fd, int out_fd,
 				  unsigned timeout_ms, struct tls_conn **out);
 
-/* Like read(2)/write(2): -1 with errno (EAGAIN when SO_RCVTIMEO or
- * SO_SNDTIMEO ran out, EPIPE/ECONNRESET when the peer is gone), 0 at a
- * clean end of the stream. */
+/* The fds are non-blocking (io.c). Like read(2)/write(2): -1 with errno
+ * (EAGAIN when the fd is not ready: tls_wants_read says which side to
+ * poll; EPIPE/ECONNRESET when the peer is gone), 0 at a clean end of the
+ * stream. */
 ssize_t tls_read(struct tls_conn *t, void *buf, size_t len);
 ssize_t tls_write(struct tls_conn *t, const void *buf, size_t len);
+
+/* After EAGAIN: true to wait for the read side, false the write side. */
+bool tls_wants_read(const struct tls_conn *t);
 
 /* Kernel TLS is on for sending: tls_sendfile can be used. */
 bool tls_can_sendfile(const struct tls_conn *t);

@@ -1,4 +1,5 @@
 #include "config.h"
+#include "fallback.h"
 #include "http.h"
 
 #include <llhttp.h>
@@ -13,11 +14,13 @@
 #include <string.h>
 #include <sys/stat.h>
 
-static const char usage_text[] =
+/* One string per section: ISO C promises string literals of 4095 bytes,
+ * not the whole text. */
+static const char *const usage_text[] = {
 	"usage: httpd-lite [-p PORT] [-b ADDRESS] [-d DIRECTORY] [options] [PORT]\n"
-	"\n"
+	"\n",
 	"Serve the files of a directory over HTTP, one process per client.\n"
-	"\n"
+	"\n",
 	"Where to listen:\n"
 	"  -p, --port PORT          port to listen on (default 8000; also the\n"
 	"                           positional PORT); 0: a free port the kernel\n"
@@ -25,28 +28,45 @@ static const char usage_text[] =
 	"  -b, --bind ADDRESS       address to bind (default: every interface,\n"
 	"                           IPv6 and IPv4)\n"
 	"      --backlog N          listen backlog (default 1024)\n"
-	"\n"
+	"\n",
 	"What to serve:\n"
 	"  -d, --directory DIR      directory to serve (default: current)\n"
-	"\n"
+	"\n",
 	"Limits:\n"
 	"      --max-clients N      connections served at once; more are\n"
 	"                           answered 503 (default 1024)\n"
+	"      --max-per-ip N       connections from one client address at once;\n"
+	"                           more are answered 503 (default 256; 0: no cap)\n"
 	"      --header-timeout S   seconds to receive a whole request head\n"
 	"                           (default 10)\n"
 	"      --idle-timeout S     seconds a keep-alive connection may idle\n"
 	"                           (default 5)\n"
-	"      --send-timeout S     seconds a client may stop reading (default 30)\n"
+	"      --send-timeout S     seconds a client may take no byte of a response\n"
+	"                           (default 30); one that takes under 1 KiB/s\n"
+	"                           over S seconds is dropped too\n"
+	"                           (also how long an upload's body may stall)\n"
 	"      --max-body BYTES     largest request body accepted (and\n"
 	"                           discarded), else 413 (default 1048576)\n"
-	"\n"
+	"\n",
 	"HTTP:\n"
 	"      --cors               add Access-Control-Allow-Origin: * and answer\n"
 	"                           CORS preflight requests\n"
 	"      --header 'NAME: VALUE'  add a header to every response (repeatable)\n"
 	"      --cache SECONDS      send Cache-Control: max-age=SECONDS\n"
 	"      --compress           gzip text files over 1 KiB on the fly\n"
-	"\n"
+	"      --isolate            send Cross-Origin-Opener-Policy: same-origin,\n"
+	"                           Cross-Origin-Embedder-Policy: require-corp and\n"
+	"                           Cross-Origin-Resource-Policy: same-origin (for\n"
+	"                           SharedArrayBuffer and WebAssembly threads)\n"
+	"\n",
+	"Like a static host (GitHub Pages, Netlify):\n"
+	"      --404 FILE           body of every 404, beneath DIR (default:\n"
+	"                           404.html when there is one)\n"
+	"      --spa[=FILE]         single-page app: a GET or HEAD of a missing path\n"
+	"                           without an extension, from a client accepting\n"
+	"                           HTML, gets FILE (default /index.html) with 200\n"
+	"      --clean-urls         /about and /about/ served from about.html\n"
+	"\n",
 	"Safety:\n"
 	"      --follow-symlinks    serve symlinks that point outside the directory\n"
 	"      --no-dotfiles        hide and refuse names beginning with '.'\n"
@@ -54,17 +74,25 @@ static const char usage_text[] =
 	"      --auth-file FILE     users from FILE (user:password or user:crypt-hash)\n"
 	"      --chroot             chroot into the directory after binding (root only)\n"
 	"      --user NAME          run as NAME after binding (root only)\n"
-	"\n"
+	"\n",
+	"Receiving files:\n"
+	"      --upload             PUT creates files in existing directories, and\n"
+	"                           listings get an upload control (off by default)\n"
+	"      --overwrite          PUT may replace an existing file, atomically\n"
+	"                           (else 409)\n"
+	"      --max-upload BYTES   largest file a PUT may send, else 413\n"
+	"                           (default 1073741824, 1 GiB)\n"
+	"\n",
 	"Starting:\n"
 	"      --reuseport          set SO_REUSEPORT: several servers share the port\n"
 	"      --inetd              serve one connection on stdin/stdout (inetd,\n"
 	"                           systemd Accept=yes, socat)\n"
-	"\n"
+	"\n",
 	"HTTPS:\n"
 	"      --tls-cert FILE      serve HTTPS with this PEM certificate (chain)\n"
 	"      --tls-key FILE       its private key (default: in the cert file)\n"
 	"      --tls-password-file FILE  password of an encrypted key (first line)\n"
-	"\n"
+	"\n",
 	"Listing and logging:\n"
 	"      --no-listing         answer 403 for directories without an index\n"
 	"      --archives           offer each listed folder as .tar, .tar.gz and\n"
@@ -75,19 +103,26 @@ static const char usage_text[] =
 	"                           at start-up and on listing pages\n"
 	"      --log FILE           append the access log to FILE (reopened on SIGHUP)\n"
 	"      --log-format FORMAT  python (default), common or combined\n"
-	"\n"
+	"\n",
+	"Development:\n"
+	"      --live-reload        reload pages when a file under DIR changes\n"
+	"                           (stylesheets swapped in place); the event\n"
+	"                           stream is /.httpd-lite/live-reload\n"
+	"\n",
 	"Output:\n"
 	"      --trace              log accepts, forks, closes and reaps\n"
 	"  -q, --quiet              no access log\n"
 	"  -h, --help               show this help and exit\n"
 	"  -V, --version            show the version and exit\n"
-	"\n"
+	"\n",
 	"Exit status: 0 after SIGINT/SIGTERM, 1 if the server cannot start,\n"
-	"2 for a bad command line.\n";
+	"2 for a bad command line.\n",
+};
 
 enum long_only_option {
 	OPT_BACKLOG = 256,
 	OPT_MAX_CLIENTS,
+	OPT_MAX_PER_IP,
 	OPT_HEADER_TIMEOUT,
 	OPT_IDLE_TIMEOUT,
 	OPT_SEND_TIMEOUT,
@@ -103,6 +138,9 @@ enum long_only_option {
 	OPT_AUTH_FILE,
 	OPT_CHROOT,
 	OPT_USER,
+	OPT_UPLOAD,
+	OPT_OVERWRITE,
+	OPT_MAX_UPLOAD,
 	OPT_REUSEPORT,
 	OPT_INETD,
 	OPT_NO_LISTING,
@@ -114,6 +152,11 @@ enum long_only_option {
 	OPT_QR,
 	OPT_ARCHIVES,
 	OPT_README,
+	OPT_NOT_FOUND_PAGE,
+	OPT_SPA,
+	OPT_CLEAN_URLS,
+	OPT_ISOLATE,
+	OPT_LIVE_RELOAD,
 };
 
 static const struct option long_options[] = {
@@ -122,6 +165,7 @@ static const struct option long_options[] = {
 	{"directory", required_argument, NULL, 'd'},
 	{"backlog", required_argument, NULL, OPT_BACKLOG},
 	{"max-clients", required_argument, NULL, OPT_MAX_CLIENTS},
+	{"max-per-ip", required_argument, NULL, OPT_MAX_PER_IP},
 	{"header-timeout", required_argument, NULL, OPT_HEADER_TIMEOUT},
 	{"idle-timeout", required_argument, NULL, OPT_IDLE_TIMEOUT},
 	{"send-timeout", required_argument, NULL, OPT_SEND_TIMEOUT},
@@ -137,6 +181,9 @@ static const struct option long_options[] = {
 	{"auth-file", required_argument, NULL, OPT_AUTH_FILE},
 	{"chroot", no_argument, NULL, OPT_CHROOT},
 	{"user", required_argument, NULL, OPT_USER},
+	{"upload", no_argument, NULL, OPT_UPLOAD},
+	{"overwrite", no_argument, NULL, OPT_OVERWRITE},
+	{"max-upload", required_argument, NULL, OPT_MAX_UPLOAD},
 	{"reuseport", no_argument, NULL, OPT_REUSEPORT},
 	{"inetd", no_argument, NULL, OPT_INETD},
 	{"no-listing", no_argument, NULL, OPT_NO_LISTING},
@@ -148,6 +195,11 @@ static const struct option long_options[] = {
 	{"qr", no_argument, NULL, OPT_QR},
 	{"archives", no_argument, NULL, OPT_ARCHIVES},
 	{"readme", no_argument, NULL, OPT_README},
+	{"404", required_argument, NULL, OPT_NOT_FOUND_PAGE},
+	{"spa", optional_argument, NULL, OPT_SPA},
+	{"clean-urls", no_argument, NULL, OPT_CLEAN_URLS},
+	{"isolate", no_argument, NULL, OPT_ISOLATE},
+	{"live-reload", no_argument, NULL, OPT_LIVE_RELOAD},
 	{"quiet", no_argument, NULL, 'q'},
 	{"help", no_argument, NULL, 'h'},
 	{"version", no_argument, NULL, 'V'},
@@ -222,12 +274,15 @@ static void config_defaults(struct config *cfg)
 	cfg->root = ".";
 	cfg->backlog = CONFIG_DEFAULT_BACKLOG;
 	cfg->max_clients = CONFIG_DEFAULT_MAX_CLIENTS;
+	cfg->max_per_ip = CONFIG_DEFAULT_MAX_PER_IP;
 	cfg->header_timeout_ms = CONFIG_DEFAULT_HEADER_TIMEOUT_MS;
 	cfg->idle_timeout_ms = CONFIG_DEFAULT_IDLE_TIMEOUT_MS;
 	cfg->send_timeout_ms = CONFIG_DEFAULT_SEND_TIMEOUT_MS;
 	cfg->max_body = CONFIG_DEFAULT_MAX_BODY;
+	cfg->max_upload = CONFIG_DEFAULT_MAX_UPLOAD;
 	cfg->cache_seconds = -1;
 	cfg->log_format = "python";
+	cfg->not_found_page = "404.html";
 }
 
 
@@ -271,6 +326,17 @@ static const char *check_log_format(const char *f)
 	return f;
 }
 
+/* --404 and --spa name a file beneath the root; fallback.c checks at
+ * start-up that it can be served. */
+static const char *page_option(const char *flag, const char *arg)
+{
+	const char *why;
+	const char *rel = fallback_page_name(arg, &why);
+	if (!rel)
+		usage_error("invalid %s '%s': it %s", flag, arg, why);
+	return rel;
+}
+
 /* A TLS flag in a build without OpenSSL is refused in one clear line. */
 static const char *tls_option(const char *arg)
 {
@@ -310,6 +376,9 @@ static void apply_option(struct config *cfg, int opt, const char *arg)
 	case OPT_MAX_CLIENTS:
 		cfg->max_clients = (unsigned)parse_count("max-clients", arg, 1, 1000000);
 		break;
+	case OPT_MAX_PER_IP:
+		cfg->max_per_ip = (unsigned)parse_count("max-per-ip", arg, 0, 1000000);
+		break;
 	case OPT_HEADER_TIMEOUT:
 		cfg->header_timeout_ms = parse_seconds("header-timeout", arg);
 		break;
@@ -338,6 +407,11 @@ static void apply_option(struct config *cfg, int opt, const char *arg)
 	case OPT_AUTH_FILE: cfg->auth_file = arg; break;
 	case OPT_CHROOT: cfg->chroot = true; break;
 	case OPT_USER: cfg->user = arg; break;
+	case OPT_UPLOAD: cfg->upload = true; break;
+	case OPT_OVERWRITE: cfg->overwrite = true; break;
+	case OPT_MAX_UPLOAD:
+		cfg->max_upload = parse_count("max-upload", arg, 0, UINT64_MAX);
+		break;
 	case OPT_REUSEPORT: cfg->reuseport = true; break;
 	case OPT_INETD: cfg->inetd = true; break;
 	case OPT_NO_LISTING: cfg->no_listing = true; break;
@@ -349,9 +423,18 @@ static void apply_option(struct config *cfg, int opt, const char *arg)
 	case OPT_TLS_CERT: cfg->tls_cert = tls_option(arg); break;
 	case OPT_TLS_KEY: cfg->tls_key = tls_option(arg); break;
 	case OPT_TLS_PASSWORD_FILE: cfg->tls_password_file = tls_option(arg); break;
+	case OPT_NOT_FOUND_PAGE:
+		cfg->not_found_page = page_option("--404", arg);
+		cfg->not_found_page_given = true;
+		break;
+	case OPT_SPA: cfg->spa_page = page_option("--spa", arg ? arg : "/index.html"); break;
+	case OPT_CLEAN_URLS: cfg->clean_urls = true; break;
+	case OPT_ISOLATE: cfg->isolate = true; break;
+	case OPT_LIVE_RELOAD: cfg->live_reload = true; break;
 	case 'q': cfg->quiet = true; break;
 	case 'h':
-		fputs(usage_text, stdout);
+		for (size_t i = 0; i < sizeof(usage_text) / sizeof(usage_text[0]); i++)
+			fputs(usage_text[i], stdout);
 		exit(EXIT_SUCCESS);
 	case 'V':
 		print_version();
@@ -380,4 +463,7 @@ void config_parse(struct config *cfg, int argc, char **argv)
 	check_directory(cfg->root);
 	if ((cfg->tls_key || cfg->tls_password_file) && !cfg->tls_cert)
 		usage_error("--tls-key and --tls-password-file need --tls-cert");
+	/* A limit equal to the default changes nothing: not worth refusing. */
+	if ((cfg->overwrite || cfg->max_upload != CONFIG_DEFAULT_MAX_UPLOAD) && !cfg->upload)
+		usage_error("--overwrite and --max-upload need --upload");
 }

@@ -7,32 +7,38 @@
  * go on with whatever bytes are left (pipelining) until the client closes,
  * asks to close, breaks the protocol, or is too slow.
  *
- * Timeouts use SO_RCVTIMEO on the socket, changed only when the wanted
- * value changes, so the usual keep-alive request costs one read():
+ * The fds are non-blocking (io.c) and every wait is a poll() with a
+ * deadline:
  *   - between requests, the idle timeout;
  *   - once a request has started, what is left of the header deadline,
  *     counted from its first byte (the first request: from accept), so a
  *     client trickling a byte at a time is still cut off (slowloris);
- *   - SO_SNDTIMEO bounds each write to a client that stopped reading.
+ *   - writes wait at most what the send deadline allows (pace.h): a
+ *     client that stops reading, or reads at a crawl, is dropped.
+ *   - while an upload's body comes in (upload.c), the send timeout bounds
+ *     each wait for more of it instead: the head's deadline does not fit a
+ *     body that may take minutes.
  */
 #include "conn.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/time.h>
 #include <unistd.h>
 
 #include "clock.h"
 #include "handler.h"
 #include "io.h"
+#include "livereload.h"
 #include "log.h"
 #include "netaddr.h"
 #include "request.h"
 #include "response.h"
 #include "tls.h"
+#include "upload.h"
 
 #define CONN_READ_BUF 16384
 /* After an error we stop reading requests but keep draining what the
@@ -62,9 +68,9 @@ struct conn {
 	char rbuf[CONN_READ_BUF];
 	size_t rstart, rend;
 	struct request req;
+	struct upload upload;         /* a PUT body being received (--upload) */
 	long long started_ms;         /* accept time (clock_now_ms) */
 	long long req_started_ms;     /* first byte of the current request */
-	unsigned rcvtimeo_ms;         /* what SO_RCVTIMEO is set to now */
 	long long idle_since_ms;      /* the last answer went out */
 	bool idle_woke;               /* woke up to flush the log while idle */
 	unsigned requests;
@@ -76,23 +82,18 @@ static long long elapsed_ms(long long since_ms)
 	return clock_now_ms() - since_ms;
 }
 
-static int set_timeout(int fd, int opt, unsigned ms)
-{
-	struct timeval tv = {.tv_sec = ms / 1000, .tv_usec = (ms % 1000) * 1000};
-	return setsockopt(fd, SOL_SOCKET, opt, &tv, sizeof(tv));
-}
-
 /* Between requests of a keep-alive connection. */
 static bool is_idle(const struct conn *c)
 {
-	return !c->req.started && c->requests > 0;
+	return !c->req.msg.started && c->requests > 0;
 }
 
-/* The read timeout this moment calls for; 0 means the deadline passed.
- * A fixed value in the common case, so SO_RCVTIMEO rarely changes. */
+/* The read timeout this moment calls for; 0 means the deadline passed. */
 static unsigned wanted_timeout(const struct conn *c)
 {
 	long long left;
+	if (c->req.msg.put_body)
+		return c->cfg->send_timeout_ms; /* per wait: read_more gives up after one */
 	if (is_idle(c)) {
 		if (!c->idle_woke)
 			return c->cfg->idle_timeout_ms;
@@ -112,7 +113,7 @@ enum read_result { READ_DATA, READ_EOF, READ_TIMEOUT, READ_ERROR, READ_STOP };
 static enum read_result read_more(struct conn *c)
 {
 	for (;;) {
-		if (conn_stopping && !c->req.started)
+		if (conn_stopping && !c->req.msg.started)
 			return READ_STOP;
 		unsigned ms = wanted_timeout(c);
 		if (ms == 0)
@@ -120,12 +121,7 @@ static enum read_result read_more(struct conn *c)
 		bool flush_wait = log_pending() && ms > CONN_LOG_FLUSH_MS;
 		if (flush_wait)
 			ms = CONN_LOG_FLUSH_MS;
-		if (ms != c->rcvtimeo_ms && c->io.is_socket) {
-			if (set_timeout(c->io.in_fd, SO_RCVTIMEO, ms) < 0)
-				return READ_ERROR;
-			c->rcvtimeo_ms = ms;
-		}
-		ssize_t n = io_read(&c->io, c->rbuf, sizeof(c->rbuf));
+		ssize_t n = io_read(&c->io, c->rbuf, sizeof(c->rbuf), ms);
 		if (n > 0) {
 			c->rstart = 0;
 			c->rend = (size_t)n;
@@ -142,9 +138,28 @@ static enum read_result read_more(struct conn *c)
 			c->idle_woke = is_idle(c);
 			continue;
 		}
-		if (is_idle(c))
-			return READ_TIMEOUT; /* idle too long */
+		if (is_idle(c) || c->req.msg.put_body)
+			return READ_TIMEOUT; /* idle too long, or an upload stalled */
 		/* else wanted_timeout() says whether the head's deadline passed */
+	}
+}
+
+static void log_request(struct conn *c, enum http_status status, long long sent)
+{
+	if (sent > 0)
+		c->bytes_sent += (unsigned long long)sent;
+	if (c->req.msg.line_len || status != HTTP_REQUEST_TIMEOUT) {
+		struct log_entry e = {
+			.client = c->client,
+			.request_line = c->req.line,
+			.line_len = c->req.msg.line_len,
+			.status = status,
+			/* An upload's line tells its size, not the note's. */
+			.bytes = c->req.msg.put_body ? (long long)c->req.msg.body_bytes : sent,
+			.referer = request_header(&c->req, "Referer"),
+			.user_agent = request_header(&c->req, "User-Agent"),
+		};
+		log_access(&e);
 	}
 }
 
@@ -157,20 +172,35 @@ static void send_response(struct conn *c, struct response *resp)
 	long long sent = response_send(&c->io, resp, &c->site->extras);
 	if (sent < 0)
 		resp->close = true;
-	else
-		c->bytes_sent += (unsigned long long)sent;
-	if (c->req.line_len || resp->status != HTTP_REQUEST_TIMEOUT) {
-		struct log_entry e = {
-			.client = c->client,
-			.request_line = c->req.line,
-			.line_len = c->req.line_len,
-			.status = resp->status,
-			.bytes = sent,
-			.referer = request_header(&c->req, "Referer"),
-			.user_agent = request_header(&c->req, "User-Agent"),
-		};
-		log_access(&e);
+	if (sent < 0 && c->io.dropped)
+		log_trace("child %d: dropped %s: took no byte for %u s, or under %u bytes/s",
+			  (int)getpid(), c->client, c->cfg->send_timeout_ms / 1000, PACE_MIN_RATE);
+	log_request(c, resp->status, sent);
+}
+
+/* --live-reload's event stream: the head, then events until the client
+ * goes away; the connection ends with it. 503 when the tree cannot be
+ * watched (no inotify instance left). */
+static void stream_events(struct conn *c, struct response *resp)
+{
+	resp->close = true;
+	struct livereload lr;
+	if (resp->head_only || livereload_open(&lr, c->site, c->io.out_fd) < 0) {
+		if (!resp->head_only) {
+			resp->event_stream = false;
+			response_set_error(resp, HTTP_SERVICE_UNAVAILABLE,
+					   "Live reload cannot watch the files");
+			resp->retry_after = 5;
+		}
+		send_response(c, resp);
+		return;
 	}
+	resp->head_only = true; /* the body is the stream */
+	long long sent = response_send(&c->io, resp, &c->site->extras);
+	if (sent >= 0)
+		sent = livereload_run(&lr, &c->io, &conn_stopping);
+	livereload_close(&lr);
+	log_request(c, resp->status, sent);
 }
 
 /* Answer a complete request; false when the connection must close. */
@@ -178,14 +208,23 @@ static bool answer_request(struct conn *c)
 {
 	struct response resp;
 	response_init(&resp);
-	handler_handle(c->site, &c->req, &resp);
+	if (c->req.msg.put_body)
+		upload_finish(&c->upload, &resp);
+	else
+		handler_handle(c->site, &c->req, &resp);
+	if (resp.event_stream) {
+		stream_events(c, &resp);
+		response_release(&resp);
+		c->requests++;
+		return false;
+	}
 	/* A target we could not make sense of says the client is confused:
 	 * answer and close, as for any malformed request. */
-	resp.close = !c->req.keep_alive || conn_stopping ||
+	resp.close = !c->req.msg.keep_alive || conn_stopping ||
 		     resp.status == HTTP_BAD_REQUEST || resp.status == HTTP_URI_TOO_LONG ||
 		     resp.status >= HTTP_INTERNAL_SERVER_ERROR;
 	resp.keep_alive_header = !resp.close && request_http_minor(&c->req) == 0;
-	resp.http09 = c->req.http09;
+	resp.http09 = c->req.msg.http09;
 	send_response(c, &resp);
 	bool keep = !resp.close;
 	response_release(&resp);
@@ -195,15 +234,22 @@ static bool answer_request(struct conn *c)
 
 static void answer_error(struct conn *c, enum http_status status, const char *message)
 {
+	if (c->req.msg.tls_on_plain)
+		log_notice(c->client, "a TLS handshake reached the plain HTTP port: use http:// "
+				      "URLs, or start httpd-lite with --tls-cert and --tls-key "
+				      "to serve HTTPS");
 	struct response resp;
+	upload_abort(&c->upload); /* nothing half-received stays */
 	response_init(&resp);
 	response_set_error(&resp, status, message);
-	resp.head_only = c->req.is_head;
-	resp.http09 = c->req.http09;
+	if (status == HTTP_UNAUTHORIZED) /* an upload refused before its body */
+		resp.www_authenticate = AUTH_CHALLENGE;
+	resp.head_only = c->req.msg.is_head;
+	resp.http09 = c->req.msg.http09;
 	resp.close = true;
 	send_response(c, &resp);
 	response_release(&resp);
-	if (c->req.started)
+	if (c->req.msg.started)
 		c->requests++;
 }
 
@@ -211,19 +257,25 @@ static void answer_error(struct conn *c, enum http_status status, const char *me
  * in bytes and time, so our last answer is not lost to a reset. */
 static void linger_close(struct conn *c)
 {
+	if (c->io.dropped) { /* too slow to read our answer: no courtesy */
+		io_close(&c->io);
+		return;
+	}
 	log_flush(); /* the lines are done; the client may keep us 2 s */
 	io_shutdown_write(&c->io);
-	if (c->io.is_socket && set_timeout(c->io.in_fd, SO_RCVTIMEO, CONN_LINGER_MS) == 0) {
-		long long start = clock_now_ms();
-		size_t drained = 0;
-		while (drained < CONN_LINGER_BYTES && elapsed_ms(start) < CONN_LINGER_MS) {
-			ssize_t n = read(c->io.in_fd, c->rbuf, sizeof(c->rbuf));
-			if (n < 0 && errno == EINTR)
-				continue;
-			if (n <= 0)
-				break;
-			drained += (size_t)n;
-		}
+	long long start = clock_now_ms();
+	size_t drained = 0;
+	while (c->io.is_socket && drained < CONN_LINGER_BYTES) {
+		long long left = CONN_LINGER_MS - elapsed_ms(start);
+		struct pollfd p = {.fd = c->io.in_fd, .events = POLLIN};
+		if (left <= 0 || poll(&p, 1, (int)left) == 0)
+			break;
+		ssize_t n = read(c->io.in_fd, c->rbuf, sizeof(c->rbuf));
+		if (n < 0 && (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK))
+			continue;
+		if (n <= 0)
+			break;
+		drained += (size_t)n;
 	}
 	io_close(&c->io);
 }
@@ -234,9 +286,9 @@ static void linger_close(struct conn *c)
 static bool answer_continue(struct conn *c)
 {
 	static const char interim[] = "HTTP/1.1 100 Continue\r\n\r\n";
-	if (!c->req.expect_continue)
+	if (!c->req.msg.expect_continue)
 		return true;
-	c->req.expect_continue = false;
+	c->req.msg.expect_continue = false;
 	struct iovec iov = {.iov_base = (void *)interim, .iov_len = sizeof(interim) - 1};
 	return io_write_all(&c->io, &iov, 1, false) == 0;
 }
@@ -245,17 +297,17 @@ static bool answer_continue(struct conn *c)
  * false when the connection is done. */
 static bool process_buffer(struct conn *c, bool *linger)
 {
-	while (c->rstart < c->rend || c->req.state != REQUEST_INCOMPLETE) {
-		bool was_started = c->req.started;
+	while (c->rstart < c->rend || c->req.msg.state != REQUEST_INCOMPLETE) {
+		bool was_started = c->req.msg.started;
 		c->rstart += request_feed(&c->req, c->rbuf + c->rstart, c->rend - c->rstart);
-		if (!was_started && c->req.started)
+		if (!was_started && c->req.msg.started)
 			c->req_started_ms = clock_now_ms();
-		if (c->req.state == REQUEST_FAILED) {
-			answer_error(c, c->req.error, c->req.error_message);
+		if (c->req.msg.state == REQUEST_FAILED) {
+			answer_error(c, c->req.msg.error, c->req.msg.error_message);
 			*linger = true;
 			return false;
 		}
-		if (c->req.state != REQUEST_COMPLETE)
+		if (c->req.msg.state != REQUEST_COMPLETE)
 			return answer_continue(c); /* everything consumed: read more */
 		if (!answer_request(c)) {
 			*linger = c->rstart < c->rend;
@@ -288,7 +340,7 @@ static void serve_loop(struct conn *c)
 		enum read_result rr = read_more(c);
 		if (rr == READ_DATA)
 			continue;
-		if (rr == READ_TIMEOUT && c->req.started) {
+		if (rr == READ_TIMEOUT && c->req.msg.started) {
 			answer_error(c, HTTP_REQUEST_TIMEOUT, NULL);
 			linger = true;
 		}
@@ -318,7 +370,6 @@ static bool start_tls(struct conn *c)
 	switch (tls_accept(c->site->tls, c->io.in_fd, c->io.out_fd, c->cfg->header_timeout_ms, &t)) {
 	case TLS_ACCEPTED:
 		c->io.tls = t;
-		c->rcvtimeo_ms = 0; /* the handshake changed it */
 		if (log_tracing()) {
 			char what[160];
 			tls_describe(t, what, sizeof(what));
@@ -350,13 +401,15 @@ int conn_serve(const struct site *site, const struct conn_info *ci)
 	netaddr_host(&ci->peer, c.client, sizeof(c.client));
 	c.started_ms = clock_now_ms();
 	request_init(&c.req, cfg->max_body);
-	if (c.io.is_socket && set_timeout(c.io.in_fd, SO_SNDTIMEO, cfg->send_timeout_ms) < 0) {
-		log_warn("setsockopt SO_SNDTIMEO:");
+	upload_attach(&c.upload, site, &c.req);
+	if (io_init(&c.io, ci->fd, ci->out_fd, ci->is_socket, cfg->send_timeout_ms) < 0) {
+		log_warn("making the connection non-blocking:");
 		io_close(&c.io);
 		return 1;
 	}
 	if (!site->tls || start_tls(&c))
 		serve_loop(&c);
+	upload_abort(&c.upload); /* the client left or stalled mid-body */
 	trace_close(&c, ci);
 	log_flush();
 	return 0;

@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "upload.h"
 
 #define DIRLIST_INITIAL_CAP 32
 
@@ -104,7 +105,7 @@ static int dirlist_fill(DIR *d, struct dirlist *list)
 		struct dirent *de = readdir(d);
 		if (!de)
 			return errno ? -1 : 0;
-		if (dirlist_is_dot(de->d_name))
+		if (dirlist_is_dot(de->d_name) || upload_is_temp_name(de->d_name))
 			continue;
 		if (dirlist_add(list, dfd, de->d_name) != 0)
 			return -1;

@@ -14,14 +14,17 @@
 #include "archive_stream.h"
 #include "auth.h"
 #include "dirlist.h"
+#include "fallback.h"
 #include "gzip.h"
 #include "httpdate.h"
 #include "listing.h"
+#include "livereload.h"
 #include "mime.h"
 #include "negotiate.h"
 #include "path.h"
 #include "range.h"
 #include "readme.h"
+#include "upload.h"
 #include "validate.h"
 
 /* ENXIO: a socket, which open() cannot open; like a FIFO or a device,
@@ -45,6 +48,23 @@ static void redirect_to_slash(const struct path *p, struct response *resp)
 		response_set_error(resp, HTTP_INTERNAL_SERVER_ERROR, NULL);
 }
 
+/* 404 with the site's own page as the body when it has one (404.html,
+ * --404): the status stays 404, so it has no validators, and Range or
+ * conditionals never make it a 206 or a 304. */
+static void not_found(const struct site *site, const char *message, struct response *resp)
+{
+	response_set_error(resp, HTTP_NOT_FOUND, message);
+	struct stat st;
+	int fd = fallback_open_404(&site->root, site->cfg, &st);
+	if (fd < 0)
+		return;
+	resp->body.len = 0;
+	resp->file_fd = fd;
+	resp->file_offset = 0;
+	resp->file_length = st.st_size;
+	resp->content_type = mime_lookup(&site->mime, site->cfg->not_found_page);
+}
+
 /* ---- files: representation, preconditions, ranges ------------------------ */
 
 /* What goes out for a file: the file itself, a precompressed sibling
@@ -54,6 +74,7 @@ struct variant {
 	struct stat st;       /* of that file: its own validators */
 	const char *encoding; /* Content-Encoding; NULL: identity */
 	bool gzip_now;        /* compress fd into memory (--compress) */
+	bool injected;        /* the page with the --live-reload script */
 };
 
 static bool older(const struct timespec *a, const struct timespec *b)
@@ -135,13 +156,15 @@ static void choose_variant(const struct site *site, const char *rel, const char 
 
 /* ETag and Last-Modified of the variant. gzip made here is a weak
  * validator (another zlib could make other bytes), and "-gz" keeps it
- * apart from the identity tag. */
+ * apart from the identity tag; "-lr" does the same for a page with the
+ * live-reload script. */
 static void set_validators(const struct variant *v, struct response *resp)
 {
+	const char *suffix = v->gzip_now ? "gz" : v->injected ? LIVERELOAD_ETAG_SUFFIX : NULL;
 	resp->last_modified = v->st.st_mtim.tv_sec;
 	validate_etag_format(resp->etag, (uint64_t)v->st.st_ino, (uint64_t)v->st.st_size,
-			     (int64_t)v->st.st_mtim.tv_sec, v->st.st_mtim.tv_nsec,
-			     v->gzip_now ? "gz" : NULL, v->gzip_now);
+			     (int64_t)v->st.st_mtim.tv_sec, v->st.st_mtim.tv_nsec, suffix,
+			     v->gzip_now);
 }
 
 /* RFC 9110 13.2.2 for the variant; true when that already answered
@@ -153,7 +176,9 @@ static bool answered_by_preconditions(const struct request *req, struct variant 
 	struct validate_request vr = {
 		.if_match = request_header(req, "If-Match"),
 		.if_none_match = request_header(req, "If-None-Match"),
-		.if_modified_since = request_header(req, "If-Modified-Since"),
+		/* A date cannot tell the page with the script from the page
+		 * without: only the ETag may make an injected page 304. */
+		.if_modified_since = v->injected ? NULL : request_header(req, "If-Modified-Since"),
 		.if_unmodified_since = request_header(req, "If-Unmodified-Since"),
 		.get_or_head = true, /* OPTIONS never gets here */
 	};
@@ -216,12 +241,42 @@ static bool planned_gzip(struct variant *v, struct response *resp)
 	return false;
 }
 
+static bool injects(const struct config *cfg, const char *ctype, const struct stat *st)
+{
+	return cfg->live_reload && livereload_is_html(ctype) &&
+	       (uint64_t)st->st_size <= LIVERELOAD_INJECT_MAX;
+}
+
+/* The page with the live-reload script, built in memory: the identity
+ * file only (no sibling, no gzip), and the whole of it whatever Range
+ * asks, since byte offsets of the file are not those of the page. */
+static void serve_injected(int fd, const struct stat *st, const struct request *req,
+			   struct response *resp)
+{
+	struct variant v = {.fd = fd, .st = *st, .injected = true};
+	if (answered_by_preconditions(req, &v, resp))
+		return;
+	int rc = livereload_inject_file(v.fd, (uint64_t)st->st_size, &resp->body);
+	close(v.fd);
+	if (rc < 0) {
+		resp->last_modified = 0;
+		response_set_error(resp, HTTP_INTERNAL_SERVER_ERROR, NULL);
+		return;
+	}
+	resp->status = HTTP_OK;
+}
+
 /* fd is the regular file rel (relative to the root); it is ours to
  * close or to hand to the response. */
 static void serve_file(const struct site *site, int fd, const struct stat *st,
 		       const char *rel, const struct request *req, struct response *resp)
 {
 	const char *ctype = mime_lookup(&site->mime, rel);
+	if (injects(site->cfg, ctype, st)) {
+		resp->content_type = ctype;
+		serve_injected(fd, st, req, resp);
+		return;
+	}
 	struct variant v = {.fd = fd, .st = *st};
 	choose_variant(site, rel, ctype, req, &v, &resp->vary_encoding);
 	resp->content_type = ctype;
@@ -266,7 +321,7 @@ static bool planned_archive(const struct site *site, const struct path *p,
 		return false;
 	const char *slash = strrchr(p->rel, '/');
 	const char *top = *p->rel ? (slash ? slash + 1 : p->rel) : "files";
-	bool chunked = !req->http09 && request_http_minor(req) >= 1;
+	bool chunked = !req->msg.http09 && request_http_minor(req) >= 1;
 	if (archive_stream_plan(&resp->archive, f, &site->root, p->rel, top,
 				site->cfg->no_dotfiles, chunked) < 0) {
 		response_set_error(resp, HTTP_INTERNAL_SERVER_ERROR,
@@ -299,13 +354,14 @@ static void serve_listing(const struct site *site, int dir_fd, const struct path
 		return;
 	struct dirlist list = {0};
 	if (dirlist_read(dir_fd, &list) < 0) {
-		response_set_error(resp, HTTP_NOT_FOUND, "No permission to list directory");
+		not_found(site, "No permission to list directory", resp);
 		return;
 	}
 	if (site->cfg->no_dotfiles)
 		dirlist_hide_dotfiles(&list);
 	struct dirlist_view view;
 	dirlist_view_from_query(p->has_query ? p->query : NULL, &view);
+	view.html_tail = site->cfg->upload ? upload_listing_html() : NULL;
 	view.json = wants_json(req, &view);
 	if (dirlist_sort_view(&list, &view) < 0) {
 		dirlist_free(&list);
@@ -326,6 +382,8 @@ static void serve_listing(const struct site *site, int dir_fd, const struct path
 		};
 		listing_render_html(&list, display, &view, &extras, &resp->body);
 		buf_free(&readme);
+		if (site->cfg->live_reload)
+			livereload_inject_buf(&resp->body);
 	}
 	dirlist_free(&list);
 	if (!buf_ok(&resp->body)) {
@@ -378,6 +436,22 @@ static void serve_directory(const struct site *site, int dir_fd,
 	serve_listing(site, dir_fd, p, req, resp);
 }
 
+/* ---- paths that lead to no file (fallback.c) ------------------------------ */
+
+/* rel opened no file: a clean URL's .html, the --spa entry page, or 404. */
+static void serve_missing(const struct site *site, const struct path *p,
+			  const struct request *req, struct response *resp)
+{
+	struct fallback_file f;
+	fallback_for_missing(&site->root, site->cfg, p->rel, p->trailing_slash,
+			     request_header(req, "Accept"), &f);
+	if (f.fd >= 0)
+		serve_file(site, f.fd, &f.st, f.rel, req, resp);
+	else
+		not_found(site, "File not found", resp);
+	resp->vary_accept = resp->vary_accept || f.vary_accept;
+}
+
 static enum http_status path_status_to_http(enum path_status ps)
 {
 	return ps == PATH_TOO_LONG ? HTTP_URI_TOO_LONG : HTTP_BAD_REQUEST;
@@ -411,13 +485,13 @@ static bool answered_options(const struct config *cfg, const struct request *req
 		return false;
 	enum path_status ps = PATH_OK;
 	if (strcmp(req->target, "*") != 0)
-		ps = path_from_target(req->target, req->target_len, p);
+		ps = path_from_target(req->target, req->msg.target_len, p);
 	if (ps != PATH_OK) {
 		response_set_error(resp, path_status_to_http(ps), NULL);
 		return true;
 	}
 	resp->status = HTTP_NO_CONTENT;
-	resp->allow = RESPONSE_ALLOW;
+	resp->allow = cfg->upload ? RESPONSE_ALLOW_UPLOAD : RESPONSE_ALLOW;
 	if (!cfg->cors)
 		return true;
 	resp->cors_preflight = true;
@@ -431,7 +505,7 @@ void handler_handle(const struct site *site, const struct request *req,
 		    struct response *resp)
 {
 	static struct path p; /* 24 KiB: off the stack, one request at a time */
-	resp->head_only = req->is_head;
+	resp->head_only = req->msg.is_head;
 	if (answered_options(site->cfg, req, &p, resp))
 		return;
 	if (!auth_allows(&site->auth, request_header(req, "Authorization"))) {
@@ -439,26 +513,37 @@ void handler_handle(const struct site *site, const struct request *req,
 		resp->www_authenticate = AUTH_CHALLENGE;
 		return;
 	}
-	enum path_status ps = path_from_target(req->target, req->target_len, &p);
+	enum path_status ps = path_from_target(req->target, req->msg.target_len, &p);
 	if (ps != PATH_OK) {
 		response_set_error(resp, path_status_to_http(ps), NULL);
 		return;
 	}
+	/* Before the dotfile rule: the stream is no file, and must work
+	 * under --no-dotfiles too. */
+	if (site->cfg->live_reload && livereload_is_stream(p.rel)) {
+		resp->status = HTTP_OK;
+		resp->content_type = "text/event-stream";
+		resp->event_stream = true;
+		return;
+	}
 	/* 404, not 403: a hidden name must not even be known to exist. */
-	if (site->cfg->no_dotfiles && root_has_dotfile(p.rel)) {
-		response_set_error(resp, HTTP_NOT_FOUND, "File not found");
+	if ((site->cfg->no_dotfiles && root_has_dotfile(p.rel)) || upload_is_temp_path(p.rel)) {
+		not_found(site, "File not found", resp);
 		return;
 	}
 	int fd = root_open(&site->root, p.rel);
 	if (fd < 0) {
 		int err = errno;
-		response_set_error(resp, open_error_status(err), open_error_message(err));
+		if (open_error_status(err) == HTTP_NOT_FOUND)
+			serve_missing(site, &p, req, resp);
+		else
+			response_set_error(resp, open_error_status(err), open_error_message(err));
 		return;
 	}
 	struct stat st;
 	if (fstat(fd, &st) < 0) {
 		close(fd);
-		response_set_error(resp, HTTP_NOT_FOUND, "File not found");
+		not_found(site, "File not found", resp);
 		return;
 	}
 	if (S_ISDIR(st.st_mode)) {
@@ -470,7 +555,7 @@ void handler_handle(const struct site *site, const struct request *req,
 	} else if (p.trailing_slash) {
 		/* "file.txt/" names a directory that is not there (python). */
 		close(fd);
-		response_set_error(resp, HTTP_NOT_FOUND, "File not found");
+		not_found(site, "File not found", resp);
 	} else {
 		serve_file(site, fd, &st, p.rel, req, resp);
 	}

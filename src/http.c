@@ -14,6 +14,7 @@ struct status_text {
  * error pages read the same as http.server's. */
 static const struct status_text status_table[] = {
 	{HTTP_OK, "OK", "Request fulfilled, document follows"},
+	{HTTP_CREATED, "Created", "Document created, URL follows"},
 	{HTTP_NO_CONTENT, "No Content", "Request fulfilled, nothing follows"},
 	{HTTP_PARTIAL_CONTENT, "Partial Content", "Partial content follows"},
 	{HTTP_MOVED_PERMANENTLY, "Moved Permanently",
@@ -31,6 +32,7 @@ static const struct status_text status_table[] = {
 	 "Specified method is invalid for this resource"},
 	{HTTP_REQUEST_TIMEOUT, "Request Timeout",
 	 "Request timed out; try again later"},
+	{HTTP_CONFLICT, "Conflict", "Request conflict"},
 	{HTTP_PRECONDITION_FAILED, "Precondition Failed",
 	 "Precondition in headers is false"},
 	{HTTP_CONTENT_TOO_LARGE, "Content Too Large", "Content is too large"},
@@ -48,6 +50,8 @@ static const struct status_text status_table[] = {
 	 "The server cannot process the request due to a high load"},
 	{HTTP_VERSION_NOT_SUPPORTED, "HTTP Version Not Supported",
 	 "Cannot fulfill request"},
+	{HTTP_INSUFFICIENT_STORAGE, "Insufficient Storage",
+	 "There is no room left to store the request's content"},
 };
 
 static const struct status_text *status_find(enum http_status status)

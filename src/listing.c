@@ -342,6 +342,8 @@ void listing_render_html(const struct dirlist *list, const char *display_path,
 		buf_append_str(out, extras->readme_html);
 		buf_append_str(out, "</article>\n");
 	}
+	if (view->html_tail)
+		buf_append_str(out, view->html_tail);
 	buf_append_str(out, "<script>");
 	buf_append_str(out, listing_filter_script);
 	buf_append_str(out, "</script>\n</body>\n</html>\n");

@@ -123,21 +123,79 @@ static void log_write(const char *line, size_t len)
 	log_batched += len;
 }
 
-/* Append s escaped like python's log_message: control bytes, DEL, '"'
- * and '\' as \xNN so a request line cannot forge log lines or colours. */
-static size_t escape_into(char *out, size_t cap, const char *s, size_t len)
+/* Length of the well-formed UTF-8 sequence at s[0, n) (1 to 4), or 0
+ * when s[0] starts none (RFC 3629: no overlongs, no surrogates, nothing
+ * past U+10FFFF). */
+static size_t utf8_len(const unsigned char *s, size_t n)
+{
+	unsigned char c = s[0], lo = 0x80, hi = 0xbf;
+	size_t len;
+	if (c < 0x80)
+		return 1;
+	if (c >= 0xc2 && c <= 0xdf) {
+		len = 2;
+	} else if (c >= 0xe0 && c <= 0xef) {
+		len = 3;
+		lo = c == 0xe0 ? 0xa0 : 0x80;
+		hi = c == 0xed ? 0x9f : 0xbf;
+	} else if (c >= 0xf0 && c <= 0xf4) {
+		len = 4;
+		lo = c == 0xf0 ? 0x90 : 0x80;
+		hi = c == 0xf4 ? 0x8f : 0xbf;
+	} else {
+		return 0;
+	}
+	if (n < len || s[1] < lo || s[1] > hi)
+		return 0;
+	for (size_t i = 2; i < len; i++)
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+	return len;
+}
+
+/* A well-formed character a terminal would act on, or that reorders or
+ * splits what it shows: C1 controls U+0080-U+009F (U+009B is an 8-bit
+ * CSI), the line and paragraph separators U+2028-U+2029 and the bidi
+ * embeddings, overrides and isolates U+202A-U+202E, U+2066-U+2069. */
+static bool is_hidden_control(const unsigned char *s, size_t len)
+{
+	if (len == 2)
+		return s[0] == 0xc2 && s[1] < 0xa0;
+	if (len != 3 || s[0] != 0xe2)
+		return false;
+	return (s[1] == 0x80 && s[2] >= 0xa8 && s[2] <= 0xae) ||
+	       (s[1] == 0x81 && s[2] >= 0xa6 && s[2] <= 0xa9);
+}
+
+static bool is_escaped_ascii(unsigned char c, unsigned flags)
+{
+	return c < 0x20 || c == 0x7f ||
+	       ((flags & LOG_ESCAPE_QUOTES) && (c == '"' || c == '\\'));
+}
+
+size_t log_escape(char *out, size_t cap, const char *text, size_t len, unsigned flags)
 {
 	static const char hex[] = "0123456789abcdef";
+	const unsigned char *s = (const unsigned char *)text;
 	size_t o = 0;
-	for (size_t i = 0; i < len && o + 4 < cap; i++) {
-		unsigned char c = (unsigned char)s[i];
-		if (c < 0x20 || c == 0x7f || c == '"' || c == '\\') {
+	for (size_t i = 0; i < len;) {
+		size_t n = utf8_len(s + i, len - i);
+		bool escape = n == 0 || (n == 1 && is_escaped_ascii(s[i], flags)) ||
+			      is_hidden_control(s + i, n);
+		if (n == 0)
+			n = 1; /* not UTF-8: this byte alone */
+		size_t need = escape ? 4 * n : n;
+		if (need > cap - o)
+			break; /* never half a character */
+		for (size_t k = 0; k < n; k++, i++) {
+			if (!escape) {
+				out[o++] = (char)s[i];
+				continue;
+			}
 			out[o++] = '\\';
 			out[o++] = 'x';
-			out[o++] = hex[c >> 4];
-			out[o++] = hex[c & 15];
-		} else {
-			out[o++] = (char)c;
+			out[o++] = hex[s[i] >> 4];
+			out[o++] = hex[s[i] & 15];
 		}
 	}
 	return o;
@@ -191,7 +249,7 @@ static void append_escaped(char *line, size_t cap, size_t *n, const char *s, siz
 			   size_t reserve)
 {
 	if (*n + reserve < cap)
-		*n += escape_into(line + *n, cap - *n - reserve, s, len);
+		*n += log_escape(line + *n, cap - *n - reserve, s, len, LOG_ESCAPE_QUOTES);
 }
 
 static void append_quoted(char *line, size_t cap, size_t *n, const char *s)
@@ -242,19 +300,44 @@ void log_error_code(const char *client, int status, const char *message)
 	log_write(line, n);
 }
 
+/* Trace, warning and status lines carry client bytes too (addresses,
+ * messages quoting input): formatted first, then escaped as a whole. */
 static void log_vline(const char *prefix, const char *fmt, va_list ap, int err)
 {
+	char raw[LOG_LINE_MAX], line[LOG_LINE_MAX];
+	const size_t cap = sizeof(raw) - 1;
+	size_t n = 0;
+	append(raw, cap, &n, "%s", prefix);
+	vappend(raw, cap, &n, fmt, ap);
+	size_t fl = strlen(fmt);
+	if (fl && fmt[fl - 1] == ':')
+		append(raw, cap, &n, " %s", strerror(err));
+	size_t m = log_escape(line, sizeof(line) - 1, raw, n, 0);
+	line[m++] = '\n';
+	log_flush(); /* keep the order of what this process logged */
+	log_write_fd(STDERR_FILENO, line, m);
+}
+
+void log_notice(const char *client, const char *message)
+{
+	if (log_opt.quiet)
+		return;
 	char line[LOG_LINE_MAX];
 	const size_t cap = sizeof(line) - 1;
 	size_t n = 0;
-	append(line, cap, &n, "%s", prefix);
-	vappend(line, cap, &n, fmt, ap);
-	size_t fl = strlen(fmt);
-	if (fl && fmt[fl - 1] == ':')
-		append(line, cap, &n, " %s", strerror(err));
+	append(line, cap, &n, "httpd-lite: %s: ", client);
+	append_escaped(line, cap, &n, message, strlen(message), 0);
 	line[n++] = '\n';
-	log_flush(); /* keep the order of what this process logged */
+	log_flush();
 	log_write_fd(STDERR_FILENO, line, n);
+}
+
+void log_plain(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	log_vline("", fmt, ap, errno);
+	va_end(ap);
 }
 
 void log_trace(const char *fmt, ...)

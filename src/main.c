@@ -6,6 +6,7 @@
 #include "listener.h"
 #include "server.h"
 #include "site.h"
+#include "upload.h"
 
 int main(int argc, char **argv)
 {
@@ -19,5 +20,6 @@ int main(int argc, char **argv)
 		return inetd_serve(&site);
 	struct listener l;
 	listener_open(&cfg, &l);
+	upload_warn_if_exposed(&cfg, &l.addr);
 	return server_run(&site, &l);
 }

@@ -6,7 +6,16 @@
  * mime_load, only adds extensions. The built-in table is python 3.12's
  * mimetypes (strict) with http.server's overrides (gz, Z, bz2, xz) and a
  * few web types python 3.12 lacks (webp, woff, woff2, ttf, otf, ogg, ...).
- * python's ".ass" → audio/aac is left out: .ass files are subtitles. */
+ * python's ".ass" → audio/aac is left out: .ass files are subtitles.
+ *
+ * The types a browser enforces are here, never left to mime.types: a
+ * module script must be a JavaScript type (.js .mjs .cjs: text/javascript,
+ * RFC 9239), WebAssembly.instantiateStreaming needs application/wasm, and
+ * a manifest, an SVG or a font served as anything else is refused or
+ * shown as text. ".ts" is an MPEG transport stream (video/mp2t, as nginx
+ * and Debian say): HLS playlists (.m3u8) list .ts segments, and a
+ * browser never runs TypeScript sources, which a dev server compiles
+ * first. */
 #include "mime.h"
 
 #include <assert.h>
@@ -59,6 +68,7 @@ static const struct mime_entry mime_builtin[] = {
 	{"bz2", "application/x-bzip2"},
 	{"c", "text/plain"},
 	{"cdf", "application/x-netcdf"},
+	{"cjs", "text/javascript"},
 	{"cpio", "application/x-cpio"},
 	{"csh", "application/x-csh"},
 	{"css", "text/css"},
@@ -74,6 +84,8 @@ static const struct mime_entry mime_builtin[] = {
 	{"exe", "application/octet-stream"},
 	{"flac", "audio/flac"},
 	{"gif", "image/gif"},
+	{"glb", "model/gltf-binary"},
+	{"gltf", "model/gltf+json"},
 	{"gtar", "application/x-gtar"},
 	{"gz", "application/gzip"},
 	{"h", "text/plain"},
@@ -90,6 +102,7 @@ static const struct mime_entry mime_builtin[] = {
 	{"jpg", "image/jpeg"},
 	{"js", "text/javascript"},
 	{"json", "application/json"},
+	{"jxl", "image/jxl"},
 	{"ksh", "text/plain"},
 	{"latex", "application/x-latex"},
 	{"loas", "audio/aac"},
@@ -97,6 +110,7 @@ static const struct mime_entry mime_builtin[] = {
 	{"m3u", "application/vnd.apple.mpegurl"},
 	{"m3u8", "application/vnd.apple.mpegurl"},
 	{"m4a", "audio/mp4"},
+	{"m4s", "video/iso.segment"},
 	{"m4v", "video/x-m4v"},
 	{"man", "application/x-troff-man"},
 	{"map", "application/json"},
@@ -181,6 +195,7 @@ static const struct mime_entry mime_builtin[] = {
 	{"toml", "application/toml"},
 	{"tr", "application/x-troff"},
 	{"trig", "application/trig"},
+	{"ts", "video/mp2t"},
 	{"tsv", "text/tab-separated-values"},
 	{"ttf", "font/ttf"},
 	{"txt", "text/plain"},
@@ -213,6 +228,15 @@ static const struct mime_entry mime_builtin[] = {
 };
 
 #define MIME_BUILTIN_LEN (sizeof(mime_builtin) / sizeof(mime_builtin[0]))
+
+bool mime_builtin_entry(size_t i, const char **ext, const char **type)
+{
+	if (i >= MIME_BUILTIN_LEN)
+		return false;
+	*ext = mime_builtin[i].ext;
+	*type = mime_builtin[i].type;
+	return true;
+}
 
 
 static int mime_entry_cmp(const void *a, const void *b)

@@ -32,6 +32,17 @@ void netaddr_host(const struct sockaddr_storage *sa, char *out, size_t cap)
 		snprintf(out, cap, "?");
 }
 
+void netaddr_key(const struct sockaddr_storage *sa, unsigned char key[NETADDR_KEY_LEN])
+{
+	memset(key, 0, NETADDR_KEY_LEN);
+	if (sa->ss_family == AF_INET) {
+		key[10] = key[11] = 0xff;
+		memcpy(key + 12, &((const struct sockaddr_in *)sa)->sin_addr, 4);
+	} else if (sa->ss_family == AF_INET6) {
+		memcpy(key, &((const struct sockaddr_in6 *)sa)->sin6_addr, NETADDR_KEY_LEN);
+	}
+}
+
 uint16_t netaddr_port(const struct sockaddr_storage *sa)
 {
 	if (sa->ss_family == AF_INET)

@@ -1,8 +1,22 @@
 /* request.c: see request.h. The callbacks below only copy and check; all
  * decisions about what to answer are made by the handler, except the
- * ones that must be made before the body is read (method, size limits). */
+ * ones that must be made before the body is read (method, size limits).
+ *
+ * llhttp 8.1 (strict) is fed through a few passes of our own, each for
+ * one thing it does not do the way RFC 9112 or python want:
+ *   record_line     keeps the raw request line: llhttp's error codes alone
+ *                   cannot tell 501 (unknown method) or 505 (version) from
+ *                   400, nor garbage that can be refused before its LF;
+ *   execute_head    turns a bare LF into CRLF, which RFC 9112 2.2 allows
+ *                   and strict llhttp refuses;
+ *   scan_for_folds  refuses obs-fold lines, which llhttp joins into the
+ *                   value even in strict mode;
+ *   field_state     refuses empty header names, which llhttp lets through;
+ *   is_http09       answers a request line without a version (HTTP/0.9),
+ *                   which llhttp does not know. */
 #include "request.h"
 #include "http.h"
+#include "reqline.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -17,38 +31,38 @@ static struct request *req_of(llhttp_t *p)
  * llhttp stop with HPE_USER (or HPE_CB_*), and our status wins. */
 static int fail(struct request *r, enum http_status status, const char *message)
 {
-	if (r->error == HTTP_NONE) {
-		r->error = status;
-		r->error_message = message;
+	if (r->msg.error == HTTP_NONE) {
+		r->msg.error = status;
+		r->msg.error_message = message;
 	}
 	return -1;
 }
 
 static int on_message_begin(llhttp_t *p)
 {
-	req_of(p)->started = true;
+	req_of(p)->msg.started = true;
 	return 0;
 }
 
 static int on_method(llhttp_t *p, const char *at, size_t len)
 {
 	struct request *r = req_of(p);
-	if (len > REQUEST_METHOD_MAX - r->method_len)
+	if (len > REQUEST_METHOD_MAX - r->msg.method_len)
 		return fail(r, HTTP_NOT_IMPLEMENTED, "Unsupported method");
-	memcpy(r->method + r->method_len, at, len);
-	r->method_len += len;
-	r->method[r->method_len] = '\0';
+	memcpy(r->method + r->msg.method_len, at, len);
+	r->msg.method_len += len;
+	r->method[r->msg.method_len] = '\0';
 	return 0;
 }
 
 static int on_url(llhttp_t *p, const char *at, size_t len)
 {
 	struct request *r = req_of(p);
-	if (len > REQUEST_TARGET_MAX - r->target_len)
+	if (len > REQUEST_TARGET_MAX - r->msg.target_len)
 		return fail(r, HTTP_URI_TOO_LONG, NULL);
-	memcpy(r->target + r->target_len, at, len);
-	r->target_len += len;
-	r->target[r->target_len] = '\0';
+	memcpy(r->target + r->msg.target_len, at, len);
+	r->msg.target_len += len;
+	r->target[r->msg.target_len] = '\0';
 	return 0;
 }
 
@@ -68,47 +82,50 @@ static int on_version_complete(llhttp_t *p)
 static int store_append(struct request *r, const char *at, size_t len)
 {
 	/* +1 keeps room for the terminator each name and value gets. */
-	if (len + 1 > sizeof(r->store) - r->store_len)
+	if (len + 1 > sizeof(r->store) - r->msg.store_len)
 		return fail(r, HTTP_HEADER_FIELDS_TOO_LARGE, "Line too long");
-	memcpy(r->store + r->store_len, at, len);
-	r->store_len += len;
+	memcpy(r->store + r->msg.store_len, at, len);
+	r->msg.store_len += len;
+	/* Terminated at every step: a request that fails mid-value still
+	 * logs that value's start, never the bytes of an older request. */
+	r->store[r->msg.store_len] = '\0';
 	return 0;
 }
 
 static void store_terminate(struct request *r)
 {
-	r->store[r->store_len++] = '\0';
+	r->store[r->msg.store_len++] = '\0';
 }
 
 static int on_header_field(llhttp_t *p, const char *at, size_t len)
 {
 	struct request *r = req_of(p);
-	if (r->field_state == FIELD_NONE || r->field_state == FIELD_VALUE_DONE) {
-		if (r->nfields == REQUEST_FIELDS_MAX)
+	if (r->msg.field_state == FIELD_NONE || r->msg.field_state == FIELD_VALUE_DONE) {
+		if (r->msg.nfields == REQUEST_FIELDS_MAX)
 			return fail(r, HTTP_HEADER_FIELDS_TOO_LARGE, "Too many headers");
-		struct request_field *f = &r->fields[r->nfields++];
+		struct request_field *f = &r->fields[r->msg.nfields++];
 		memset(f, 0, sizeof(*f));
-		f->name_off = (uint32_t)r->store_len;
-		r->field_state = FIELD_NAME;
-	} else if (r->field_state != FIELD_NAME) {
+		f->name_off = (uint32_t)r->msg.store_len;
+		r->msg.field_state = FIELD_NAME;
+	} else if (r->msg.field_state != FIELD_NAME) {
 		return fail(r, HTTP_BAD_REQUEST, "Bad header line");
 	}
 	if (store_append(r, at, len) < 0)
 		return -1;
-	r->fields[r->nfields - 1].name_len += (uint32_t)len;
+	r->fields[r->msg.nfields - 1].name_len += (uint32_t)len;
 	return 0;
 }
 
 static int on_header_field_complete(llhttp_t *p)
 {
 	struct request *r = req_of(p);
-	if (r->field_state != FIELD_NAME || r->fields[r->nfields - 1].name_len == 0)
+	if (r->msg.field_state != FIELD_NAME || r->fields[r->msg.nfields - 1].name_len == 0)
 		return fail(r, HTTP_BAD_REQUEST, "Empty header name");
-	if (r->store_len >= sizeof(r->store))
+	if (r->msg.store_len >= sizeof(r->store))
 		return fail(r, HTTP_HEADER_FIELDS_TOO_LARGE, "Line too long");
 	store_terminate(r);
-	r->field_state = FIELD_NAME_DONE;
-	r->fields[r->nfields - 1].value_off = (uint32_t)r->store_len;
+	r->msg.field_state = FIELD_NAME_DONE;
+	r->fields[r->msg.nfields - 1].value_off = (uint32_t)r->msg.store_len;
 	return 0;
 }
 
@@ -119,32 +136,32 @@ static int on_header_field_complete(llhttp_t *p)
 static int on_header_value(llhttp_t *p, const char *at, size_t len)
 {
 	struct request *r = req_of(p);
-	if (r->field_state == FIELD_NAME_DONE)
-		r->field_state = FIELD_VALUE;
-	else if (r->field_state != FIELD_VALUE)
+	if (r->msg.field_state == FIELD_NAME_DONE)
+		r->msg.field_state = FIELD_VALUE;
+	else if (r->msg.field_state != FIELD_VALUE)
 		return fail(r, HTTP_BAD_REQUEST, "Bad header line (folded or nameless)");
 	if (store_append(r, at, len) < 0)
 		return -1;
-	r->fields[r->nfields - 1].value_len += (uint32_t)len;
+	r->fields[r->msg.nfields - 1].value_len += (uint32_t)len;
 	return 0;
 }
 
 static int on_header_value_complete(llhttp_t *p)
 {
 	struct request *r = req_of(p);
-	if (r->field_state != FIELD_NAME_DONE && r->field_state != FIELD_VALUE)
+	if (r->msg.field_state != FIELD_NAME_DONE && r->msg.field_state != FIELD_VALUE)
 		return fail(r, HTTP_BAD_REQUEST, "Bad header line (folded or nameless)");
-	struct request_field *f = &r->fields[r->nfields - 1];
+	struct request_field *f = &r->fields[r->msg.nfields - 1];
 	/* Trailing whitespace is not part of a field value (RFC 9110 5.5). */
 	while (f->value_len > 0 && (r->store[f->value_off + f->value_len - 1] == ' ' ||
 				    r->store[f->value_off + f->value_len - 1] == '\t')) {
 		f->value_len--;
-		r->store_len--;
+		r->msg.store_len--;
 	}
-	if (r->store_len >= sizeof(r->store))
+	if (r->msg.store_len >= sizeof(r->store))
 		return fail(r, HTTP_HEADER_FIELDS_TOO_LARGE, "Line too long");
 	store_terminate(r);
-	r->field_state = FIELD_VALUE_DONE;
+	r->msg.field_state = FIELD_VALUE_DONE;
 	return 0;
 }
 
@@ -154,9 +171,9 @@ static int on_header_value_complete(llhttp_t *p)
  * client sends none: the line alone decides. Two words and no error. */
 static bool is_http09(const struct request *r)
 {
-	return !r->head_done && r->line_done && r->error == HTTP_NONE && r->method_len > 0 &&
-	       r->target_len > 0 && memchr(r->line, ' ', r->line_len) != NULL &&
-	       memchr(r->line, ' ', r->line_len) == memrchr(r->line, ' ', r->line_len);
+	return !r->msg.head_done && r->msg.line_done && r->msg.error == HTTP_NONE && r->msg.method_len > 0 &&
+	       r->msg.target_len > 0 && memchr(r->line, ' ', r->msg.line_len) != NULL &&
+	       memchr(r->line, ' ', r->msg.line_len) == memrchr(r->line, ' ', r->msg.line_len);
 }
 
 /* HTTP/0.9 had GET alone (python answers anything else with a 400);
@@ -164,17 +181,17 @@ static bool is_http09(const struct request *r)
  * Returns what an llhttp callback returns. */
 static int accept_http09(struct request *r)
 {
-	r->http09 = true;
-	r->keep_alive = false;
+	r->msg.http09 = true;
+	r->msg.keep_alive = false;
 	if (strcmp(r->method, "GET") != 0) {
 		snprintf(r->error_detail, sizeof(r->error_detail),
-			 "Bad HTTP/0.9 request type ('%.*s')", (int)r->method_len, r->method);
+			 "Bad HTTP/0.9 request type ('%.*s')", (int)r->msg.method_len, r->method);
 		fail(r, HTTP_BAD_REQUEST, r->error_detail);
-		r->state = REQUEST_FAILED;
+		r->msg.state = REQUEST_FAILED;
 		return -1;
 	}
-	r->head_done = true;
-	r->state = REQUEST_COMPLETE;
+	r->msg.head_done = true;
+	r->msg.state = REQUEST_COMPLETE;
 	return HPE_PAUSED;
 }
 
@@ -217,16 +234,17 @@ static bool wants_continue(const struct request *r)
 static int on_headers_complete(llhttp_t *p)
 {
 	struct request *r = req_of(p);
-	if (r->field_state != FIELD_NONE && r->field_state != FIELD_VALUE_DONE)
+	if (r->msg.field_state != FIELD_NONE && r->msg.field_state != FIELD_VALUE_DONE)
 		return fail(r, HTTP_BAD_REQUEST, "Bad header line (folded or nameless)");
 	if (llhttp_get_http_major(p) == 0) /* the line came with its headers */
 		return accept_http09(r);
-	enum http_status ms = method_status(r);
+	bool put = r->put.begin && llhttp_get_method(p) == HTTP_PUT;
+	enum http_status ms = put ? HTTP_OK : method_status(r);
 	if (ms != HTTP_OK) {
 		/* Refused before any body byte is read; the connection closes. */
 		snprintf(r->error_detail, sizeof(r->error_detail), "%s ('%.*s')",
 			 ms == HTTP_METHOD_NOT_ALLOWED ? "Method not allowed" : "Unsupported method",
-			 (int)r->method_len, r->method);
+			 (int)r->msg.method_len, r->method);
 		return fail(r, ms, r->error_detail);
 	}
 	/* RFC 9112 6.1: HTTP/1.0 has no Transfer-Encoding, so whoever sent
@@ -234,21 +252,35 @@ static int on_headers_complete(llhttp_t *p)
 	 * rather than guess where the next request starts. */
 	if (llhttp_get_http_minor(p) == 0 && (p->flags & F_TRANSFER_ENCODING))
 		return fail(r, HTTP_BAD_REQUEST, "Transfer-Encoding in an HTTP/1.0 request");
-	if (p->content_length > r->max_body)
+	if (put) {
+		const char *message = NULL;
+		enum http_status st = r->put.begin(r->put.ctx, r, &message);
+		if (st != HTTP_NONE)
+			return fail(r, st, message);
+		r->msg.put_body = true;
+	} else if (p->content_length > r->max_body) {
 		return fail(r, HTTP_CONTENT_TOO_LARGE, NULL);
-	r->head_done = true;
-	r->is_head = llhttp_get_method(p) == HTTP_HEAD;
-	r->keep_alive = llhttp_should_keep_alive(p);
-	r->expect_continue = wants_continue(r);
+	}
+	r->msg.head_done = true;
+	r->msg.is_head = llhttp_get_method(p) == HTTP_HEAD;
+	r->msg.keep_alive = llhttp_should_keep_alive(p);
+	r->msg.expect_continue = wants_continue(r);
 	return HPE_PAUSED;
 }
 
 static int on_body(llhttp_t *p, const char *at, size_t len)
 {
 	struct request *r = req_of(p);
-	(void)at;
-	r->body_bytes += len;
-	if (r->body_bytes > r->max_body)
+	if (r->msg.put_body) {
+		const char *message = NULL;
+		enum http_status st = r->put.data(r->put.ctx, at, len, &message);
+		if (st != HTTP_NONE)
+			return fail(r, st, message);
+		r->msg.body_bytes += len;
+		return 0;
+	}
+	r->msg.body_bytes += len;
+	if (r->msg.body_bytes > r->max_body)
 		return fail(r, HTTP_CONTENT_TOO_LARGE, NULL);
 	return 0;
 }
@@ -257,8 +289,8 @@ static int on_message_complete(llhttp_t *p)
 {
 	struct request *r = req_of(p);
 	/* should_keep_alive is final only now (e.g. after a chunked body). */
-	r->keep_alive = r->keep_alive && llhttp_should_keep_alive(p);
-	r->state = REQUEST_COMPLETE;
+	r->msg.keep_alive = r->msg.keep_alive && llhttp_should_keep_alive(p);
+	r->msg.state = REQUEST_COMPLETE;
 	return HPE_PAUSED;
 }
 
@@ -280,30 +312,9 @@ static void install_callbacks(llhttp_settings_t *s)
 
 static void clear_message(struct request *r)
 {
-	r->state = REQUEST_INCOMPLETE;
-	r->error = HTTP_NONE;
-	r->error_message = NULL;
-	r->error_detail[0] = '\0';
-	r->started = false;
-	r->line_len = 0;
-	r->line_done = false;
-	r->line[0] = '\0';
-	r->method_len = 0;
-	r->method[0] = '\0';
-	r->target_len = 0;
-	r->target[0] = '\0';
-	r->store_len = 0;
-	r->nfields = 0;
-	r->field_state = FIELD_NONE;
-	r->head_bytes = 0;
-	r->head_done = false;
-	r->after_lf = false;
-	r->body_bytes = 0;
-	r->keep_alive = false;
-	r->is_head = false;
-	r->http09 = false;
-	r->last_cr = false;
-	r->expect_continue = false;
+	r->msg = (struct request_message){.state = REQUEST_INCOMPLETE, .error = HTTP_NONE,
+					  .field_state = FIELD_NONE};
+	r->error_detail[0] = r->line[0] = r->method[0] = r->target[0] = '\0';
 }
 
 void request_init(struct request *r, uint64_t max_body)
@@ -312,6 +323,7 @@ void request_init(struct request *r, uint64_t max_body)
 	llhttp_init(&r->parser, HTTP_REQUEST, &r->settings);
 	r->parser.data = r;
 	r->max_body = max_body;
+	r->put = (struct request_put_hooks){0};
 	clear_message(r);
 }
 
@@ -326,75 +338,34 @@ void request_next(struct request *r)
  * classification. */
 static void record_line(struct request *r, const char *data, size_t len)
 {
-	for (size_t i = 0; i < len && !r->line_done; i++) {
+	for (size_t i = 0; i < len && !r->msg.line_done; i++) {
 		char c = data[i];
 		if (c == '\n') {
-			if (r->line_len == 0)
+			if (r->msg.line_len == 0)
 				continue;
-			r->line_done = true;
+			r->msg.line_done = true;
 		} else if (c == '\r') {
 			continue;
-		} else if (r->line_len < REQUEST_LINE_MAX) {
-			r->line[r->line_len++] = c;
-			r->line[r->line_len] = '\0';
+		} else if (r->msg.line_len < REQUEST_LINE_MAX) {
+			r->line[r->msg.line_len++] = c;
+			r->line[r->msg.line_len] = '\0';
 		}
 	}
 }
 
 
-/* "HTTP/2.0" or "HTTP/9.9": well formed (RFC 9112 2.3, one digit each
- * side of the dot), a major version other than ours. "HTTP/9.9.9" is no
- * version at all: a 400, as for python. */
-static bool is_other_major_version(const char *v, const char *end)
-{
-	return end - v == 8 && strncmp(v, "HTTP/", 5) == 0 && v[5] >= '0' && v[5] <= '9' &&
-	       v[5] != '1' && v[6] == '.' && v[7] >= '0' && v[7] <= '9';
-}
-
-/* llhttp stops at the first byte it does not like; python looks at the
- * whole line. "FOO / HTTP/1.1" or "get / HTTP/1.1" is a method we do not
- * implement (501); "GET / HTTP/3.0" a version we do not speak (505);
- * anything else malformed is a 400. */
-static void classify_parse_error(struct request *r, llhttp_errno_t err)
-{
-	const char *sp = memchr(r->line, ' ', r->line_len);
-	size_t mlen = sp ? (size_t)(sp - r->line) : r->line_len;
-	bool token = mlen > 0;
-	for (size_t i = 0; i < mlen; i++)
-		token = token && http_is_tchar((unsigned char)r->line[i]);
-	if (err == HPE_INVALID_METHOD && token && sp) {
-		snprintf(r->error_detail, sizeof(r->error_detail),
-			 "Unsupported method ('%.*s')", (int)(mlen > 64 ? 64 : mlen), r->line);
-		fail(r, HTTP_NOT_IMPLEMENTED, r->error_detail);
-		return;
-	}
-	const char *ver = memrchr(r->line, ' ', r->line_len);
-	if (err == HPE_INVALID_VERSION && ver && is_other_major_version(ver + 1, r->line + r->line_len)) {
-		snprintf(r->error_detail, sizeof(r->error_detail),
-			 "Invalid HTTP version (%.16s)", ver + 6);
-		fail(r, HTTP_VERSION_NOT_SUPPORTED, r->error_detail);
-		return;
-	}
-	snprintf(r->error_detail, sizeof(r->error_detail), "Bad request syntax ('%.*s')",
-		 (int)(r->line_len > 100 ? 100 : r->line_len), r->line);
-	fail(r, HTTP_BAD_REQUEST, r->error_detail);
-}
-
-/* After llhttp failed we may still need the rest of the request line to
- * say why; the bytes are only recorded, never parsed again. */
-static bool waiting_for_line(const struct request *r)
-{
-	return !r->line_done && r->line_len < REQUEST_LINE_MAX;
-}
-
 static size_t finish_failed(struct request *r, llhttp_errno_t err, size_t len)
 {
-	if (r->error == HTTP_NONE) {
-		if (waiting_for_line(r))
-			return len; /* stay INCOMPLETE: the line decides */
-		classify_parse_error(r, err);
+	if (r->msg.error == HTTP_NONE) {
+		bool whole = r->msg.line_done || r->msg.line_len >= REQUEST_LINE_MAX;
+		enum http_status st = reqline_judge(r->line, r->msg.line_len, whole, err,
+						    r->error_detail, sizeof(r->error_detail));
+		if (st == HTTP_NONE)
+			return len; /* stay INCOMPLETE: the rest of the line decides */
+		r->msg.tls_on_plain = reqline_is_tls_handshake(r->line, r->msg.line_len);
+		fail(r, st, r->error_detail);
 	}
-	r->state = REQUEST_FAILED;
+	r->msg.state = REQUEST_FAILED;
 	return len;
 }
 
@@ -405,11 +376,11 @@ static size_t finish_failed(struct request *r, llhttp_errno_t err, size_t len)
 static void scan_for_folds(struct request *r, const char *data, size_t len)
 {
 	for (size_t i = 0; i < len; i++) {
-		if (r->after_lf && r->line_done && (data[i] == ' ' || data[i] == '\t')) {
+		if (r->msg.after_lf && r->msg.line_done && (data[i] == ' ' || data[i] == '\t')) {
 			fail(r, HTTP_BAD_REQUEST, "Bad header line (obsolete line folding)");
 			return;
 		}
-		r->after_lf = data[i] == '\n';
+		r->msg.after_lf = data[i] == '\n';
 	}
 }
 
@@ -436,7 +407,7 @@ static size_t next_bare_lf(const char *data, size_t off, size_t len, bool cr_bef
 static llhttp_errno_t execute_head(struct request *r, const char *data, size_t len)
 {
 	size_t off = 0;
-	bool cr_before = r->last_cr;
+	bool cr_before = r->msg.last_cr;
 	for (;;) {
 		size_t lf = next_bare_lf(data, off, len, cr_before);
 		llhttp_errno_t err = llhttp_execute(&r->parser, data + off, lf - off);
@@ -454,18 +425,18 @@ static llhttp_errno_t execute_head(struct request *r, const char *data, size_t l
 static size_t parse_some(struct request *r, const char *data, size_t len,
 			 llhttp_errno_t *err)
 {
-	bool in_head = !r->head_done;
+	bool in_head = !r->msg.head_done;
 	*err = in_head ? execute_head(r, data, len) : llhttp_execute(&r->parser, data, len);
 	size_t used = len;
 	if (*err == HPE_PAUSED || *err == HPE_PAUSED_UPGRADE)
 		used = (size_t)(llhttp_get_error_pos(&r->parser) - data);
 	if (in_head) {
 		/* Pausing after the head makes this the head's exact size. */
-		r->head_bytes += used;
+		r->msg.head_bytes += used;
 		scan_for_folds(r, data, used);
 		if (used > 0)
-			r->last_cr = data[used - 1] == '\r';
-		if (r->head_bytes > REQUEST_HEAD_MAX)
+			r->msg.last_cr = data[used - 1] == '\r';
+		if (r->msg.head_bytes > REQUEST_HEAD_MAX)
 			fail(r, HTTP_HEADER_FIELDS_TOO_LARGE, "Request header too large");
 	}
 	return used;
@@ -473,9 +444,9 @@ static size_t parse_some(struct request *r, const char *data, size_t len,
 
 size_t request_feed(struct request *r, const char *data, size_t len)
 {
-	if (r->state != REQUEST_INCOMPLETE || len == 0)
+	if (r->msg.state != REQUEST_INCOMPLETE || len == 0)
 		return 0;
-	r->started = true;
+	r->msg.started = true;
 	record_line(r, data, len);
 	llhttp_errno_t err = llhttp_get_errno(&r->parser);
 	if (err != HPE_OK && err != HPE_PAUSED)
@@ -484,17 +455,17 @@ size_t request_feed(struct request *r, const char *data, size_t len)
 	size_t off = 0;
 	for (;;) {
 		off += parse_some(r, data + off, len - off, &err);
-		if (r->error != HTTP_NONE ||
+		if (r->msg.error != HTTP_NONE ||
 		    (err != HPE_OK && err != HPE_PAUSED && err != HPE_PAUSED_UPGRADE))
 			return finish_failed(r, err, len);
 		if (err == HPE_PAUSED_UPGRADE) {
 			/* We speak no other protocol: answer, then close. */
-			r->keep_alive = false;
-			r->state = REQUEST_COMPLETE;
+			r->msg.keep_alive = false;
+			r->msg.state = REQUEST_COMPLETE;
 		}
-		if (r->state == REQUEST_INCOMPLETE && is_http09(r))
+		if (r->msg.state == REQUEST_INCOMPLETE && is_http09(r))
 			(void)accept_http09(r);
-		if (r->state != REQUEST_INCOMPLETE)
+		if (r->msg.state != REQUEST_INCOMPLETE)
 			return off;
 		if (err == HPE_PAUSED) {
 			/* Paused after the head: go on even with no bytes left,
@@ -509,7 +480,7 @@ size_t request_feed(struct request *r, const char *data, size_t len)
 
 const char *request_header(const struct request *r, const char *name)
 {
-	for (size_t i = 0; i < r->nfields; i++) {
+	for (size_t i = 0; i < r->msg.nfields; i++) {
 		const struct request_field *f = &r->fields[i];
 		if (strcasecmp(r->store + f->name_off, name) == 0)
 			return r->store + f->value_off;

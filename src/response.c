@@ -36,6 +36,12 @@ void response_extras_build(struct response_extras *x, const struct config *cfg)
 			       "Access-Control-Allow-Origin: *\r\n"
 			       "Access-Control-Expose-Headers: Content-Range, Accept-Ranges, "
 			       "ETag, Content-Encoding\r\n");
+	/* On every answer, errors and 304s included: a browser checks COEP
+	 * and CORP on each subresource, whatever its status. */
+	if (cfg->isolate)
+		buf_append_str(&x->tail, "Cross-Origin-Opener-Policy: same-origin\r\n"
+					 "Cross-Origin-Embedder-Policy: require-corp\r\n"
+					 "Cross-Origin-Resource-Policy: same-origin\r\n");
 	for (unsigned i = 0; i < cfg->n_extra_headers; i++)
 		append_extra_header(&x->tail, cfg->extra_headers[i]);
 	buf_append_str(&x->tail, "\r\n");
@@ -309,7 +315,9 @@ static void put_representation(struct head *h, const struct response *resp, long
 		head_str(h, "Accept-Ranges: bytes\r\n");
 	if (resp->content_range || resp->unsatisfied_range)
 		put_content_range(h, resp);
-	if (cache_seconds >= 0 && resp->status < 400) {
+	if (resp->event_stream)
+		head_str(h, "Cache-Control: no-cache\r\n");
+	else if (cache_seconds >= 0 && resp->status < 400) {
 		head_str(h, "Cache-Control: max-age=");
 		head_u64(h, (uint64_t)cache_seconds);
 		head_put(h, "\r\n", 2);
@@ -322,7 +330,7 @@ static void put_methods(struct head *h, const struct response *resp)
 	if (resp->allow)
 		head_field(h, "Allow", resp->allow);
 	if (resp->cors_preflight) {
-		head_field(h, "Access-Control-Allow-Methods", RESPONSE_ALLOW);
+		head_field(h, "Access-Control-Allow-Methods", resp->allow ? resp->allow : RESPONSE_ALLOW);
 		head_str(h, "Access-Control-Max-Age: 86400\r\n");
 		if (resp->cors_request_headers)
 			head_field(h, "Access-Control-Allow-Headers", resp->cors_request_headers);
@@ -370,7 +378,7 @@ static void put_content_fields(struct head *h, const struct response *resp)
 	} else if (resp->content_type) {
 		head_field(h, "Content-Type", resp->content_type);
 	}
-	if (http_status_has_body(resp->status)) {
+	if (http_status_has_body(resp->status) && !resp->event_stream) {
 		head_str(h, "Content-Length: ");
 		head_u64(h, response_body_length(resp));
 		head_put(h, "\r\n", 2);

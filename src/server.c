@@ -45,6 +45,7 @@
 
 struct child {
 	pid_t pid;
+	unsigned char host[NETADDR_KEY_LEN]; /* netaddr_key of the peer */
 	struct sockaddr_storage peer;
 	struct sockaddr_storage local;
 	time_t since;
@@ -130,6 +131,20 @@ static void close_fd(int fd)
 		log_warn("close fd %d:", fd);
 }
 
+/* A socket closed with unread bytes sends a reset, which can reach the
+ * client before it has read our answer, and take the answer with it.
+ * Take what already arrived off the socket (never waiting: the parent
+ * does not read from clients, it only discards). */
+static void drain_unread(int fd)
+{
+	char sink[4096];
+	for (int i = 0; i < 16; i++) {
+		ssize_t n = recv(fd, sink, sizeof(sink), MSG_DONTWAIT);
+		if (n <= 0 && !(n < 0 && errno == EINTR))
+			return;
+	}
+}
+
 static void refuse(struct server *s, int fd, const struct sockaddr_storage *peer,
 		   const char *why)
 {
@@ -141,12 +156,15 @@ static void refuse(struct server *s, int fd, const struct sockaddr_storage *peer
 	response_set_error(&resp, HTTP_SERVICE_UNAVAILABLE, why);
 	resp.retry_after = 1;
 	resp.close = true;
-	/* A new socket's send buffer is empty: the small answer never blocks. */
+	/* Non-blocking and never waiting: a new socket's send buffer is
+	 * empty, and a client that does not take the small answer at once
+	 * does not get to stall the parent. */
 	struct io io;
 	io_init_socket(&io, fd);
 	if (response_send(&io, &resp, &s->site->extras) < 0 && errno != EPIPE && errno != ECONNRESET)
 		log_warn("answering 503 to %s:", client);
 	response_release(&resp);
+	drain_unread(fd);
 	close_fd(fd);
 }
 
@@ -154,6 +172,7 @@ static void child_add(struct server *s, pid_t pid, const struct conn_info *ci)
 {
 	struct child *c = &s->children[s->nchildren++];
 	c->pid = pid;
+	netaddr_key(&ci->peer, c->host);
 	c->peer = ci->peer;
 	c->local = ci->local;
 	c->since = time(NULL);
@@ -198,15 +217,11 @@ static void reap_children(struct server *s)
 static void print_status(struct server *s)
 {
 	got_status = 0;
-	char line[256];
 	char listening[NETADDR_STRLEN];
 	netaddr_host_port(&s->listen_addr, listening, sizeof(listening));
-	int n = snprintf(line, sizeof(line),
-			 "%u live children (max %u), listening on %s\n%-8s %-28s %-28s %s\n",
-			 s->nchildren, s->cfg->max_clients, listening, "pid", "remote", "local",
-			 "since");
-	if (write(STDERR_FILENO, line, (size_t)n) < 0)
-		return;
+	log_plain("%u live children (max %u), listening on %s", s->nchildren, s->cfg->max_clients,
+		  listening);
+	log_plain("%-8s %-28s %-28s %s", "pid", "remote", "local", "since");
 	time_t now = time(NULL);
 	for (unsigned i = 0; i < s->nchildren; i++) {
 		const struct child *c = &s->children[i];
@@ -216,10 +231,8 @@ static void print_status(struct server *s)
 		struct tm tm;
 		localtime_r(&c->since, &tm);
 		strftime(when, sizeof(when), "%H:%M:%S", &tm);
-		n = snprintf(line, sizeof(line), "%-8d %-28s %-28s %s (%lds)\n", (int)c->pid,
-			     remote, local, when, (long)(now - c->since));
-		if (write(STDERR_FILENO, line, (size_t)n) < 0)
-			return;
+		log_plain("%-8d %-28s %-28s %s (%lds)", (int)c->pid, remote, local, when,
+			  (long)(now - c->since));
 	}
 }
 
@@ -241,6 +254,29 @@ static void run_child(struct server *s, const struct conn_info *ci)
 	_exit(conn_serve(s->site, ci));
 }
 
+/* Children serving the client at host: one pass over the table, which
+ * is at most --max-clients long and in memory the parent touches anyway. */
+static unsigned children_from(const struct server *s, const unsigned char *host)
+{
+	unsigned n = 0;
+	for (unsigned i = 0; i < s->nchildren; i++)
+		n += memcmp(s->children[i].host, host, NETADDR_KEY_LEN) == 0;
+	return n;
+}
+
+/* --max-per-ip: one address must not take every slot. */
+static bool address_at_cap(struct server *s, const struct sockaddr_storage *peer)
+{
+	if (!s->cfg->max_per_ip)
+		return false;
+	unsigned char host[NETADDR_KEY_LEN];
+	netaddr_key(peer, host);
+	if (children_from(s, host) < s->cfg->max_per_ip)
+		return false;
+	reap_children(s); /* some may have exited since the last look */
+	return children_from(s, host) >= s->cfg->max_per_ip;
+}
+
 /* Fork a child for an accepted connection; the parent keeps no copy. */
 static void hand_off(struct server *s, struct conn_info *ci)
 {
@@ -251,6 +287,10 @@ static void hand_off(struct server *s, struct conn_info *ci)
 		reap_children(s); /* some may have exited since the last look */
 	if (s->nchildren >= s->cfg->max_clients) {
 		refuse(s, ci->fd, &ci->peer, "Too many clients");
+		return;
+	}
+	if (address_at_cap(s, &ci->peer)) {
+		refuse(s, ci->fd, &ci->peer, "Too many connections from this address");
 		return;
 	}
 	pid_t pid = fork();
@@ -276,7 +316,7 @@ static void shed_with_spare_fd(struct server *s)
 	close_fd(s->spare_fd);
 	struct sockaddr_storage peer;
 	socklen_t len = sizeof(peer);
-	int fd = accept4(s->listen_fd, (struct sockaddr *)&peer, &len, SOCK_CLOEXEC);
+	int fd = accept4(s->listen_fd, (struct sockaddr *)&peer, &len, SOCK_CLOEXEC | SOCK_NONBLOCK);
 	if (fd >= 0)
 		refuse(s, fd, &peer, "Out of file descriptors");
 	s->spare_fd = fcntl(s->site->root.fd, F_DUPFD_CLOEXEC, 0);
@@ -287,7 +327,10 @@ static void accept_batch(struct server *s)
 	for (int i = 0; i < ACCEPT_BATCH && !got_stop; i++) {
 		struct conn_info ci;
 		socklen_t len = sizeof(ci.peer);
-		ci.fd = accept4(s->listen_fd, (struct sockaddr *)&ci.peer, &len, SOCK_CLOEXEC);
+		/* Non-blocking from the start: the child's io layer wants it so,
+		 * and the parent's 503 must never wait. */
+		ci.fd = accept4(s->listen_fd, (struct sockaddr *)&ci.peer, &len,
+				SOCK_CLOEXEC | SOCK_NONBLOCK);
 		if (ci.fd >= 0) {
 			ci.out_fd = ci.fd;
 			ci.is_socket = true;

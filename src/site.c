@@ -6,6 +6,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "fallback.h"
+#include "livereload.h"
 #include "log.h"
 #include "privdrop.h"
 #include "tls.h"
@@ -48,6 +50,9 @@ void site_open(struct site *site, const struct config *cfg)
 	tzset();
 	site->root = (struct root){.fd = open_root(cfg->root),
 				   .follow_symlinks = cfg->follow_symlinks};
+	fallback_check_pages(&site->root, cfg);
+	if (cfg->live_reload)
+		livereload_check_root(site->root.fd);
 	mime_load(&site->mime, MIME_SYSTEM_FILE);
 	auth_configure(&site->auth, cfg);
 	response_extras_build(&site->extras, cfg);

@@ -8,7 +8,7 @@
 #ifdef HTTPD_LITE_TLS
 
 #include <limits.h>
-#include <stdlib.h>
+#include <poll.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/time.h>
@@ -26,6 +26,7 @@
 
 struct tls_conn {
 	SSL *ssl;
+	bool want_read; /* the last call that would block waits to read */
 };
 
 struct tls_server {
@@ -119,7 +120,9 @@ static void configure_context(SSL_CTX *ctx)
 					 SSL_OP_IGNORE_UNEXPECTED_EOF);
 	SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);
 	SSL_CTX_set_num_tickets(ctx, 0);
-	SSL_CTX_set_mode(ctx, SSL_MODE_RELEASE_BUFFERS);
+	/* Partial writes let the send deadline see each record accepted,
+	 * not only a whole 64 KiB staging buffer. */
+	SSL_CTX_set_mode(ctx, SSL_MODE_RELEASE_BUFFERS | SSL_MODE_ENABLE_PARTIAL_WRITE);
 	SSL_CTX_set_alpn_select_cb(ctx, select_alpn, NULL);
 	SSL_CTX_set_default_passwd_cb(ctx, password_cb);
 }
@@ -176,22 +179,36 @@ void tls_server_free(struct tls_server *srv)
 	free(srv);
 }
 
-static void set_read_timeout(int fd, long long ms)
+/* Wait for fd to be ready for events until deadline (the fds are
+ * non-blocking); false when the time is up or poll fails. */
+static bool wait_ready(int fd, short events, long long deadline)
 {
-	struct timeval tv = {.tv_sec = ms / 1000, .tv_usec = (ms % 1000) * 1000};
-	/* Pipes (--inetd) have no timeouts; nothing to do then. */
-	(void)setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	for (;;) {
+		long long left = deadline - clock_now_ms();
+		if (left <= 0)
+			return false;
+		struct pollfd p = {.fd = fd, .events = events};
+		int n = poll(&p, 1, (int)left);
+		if (n > 0)
+			return true;
+		if (n < 0 && errno != EINTR)
+			return false;
+	}
 }
 
 /* Peek at the first byte: a TLS client starts with a handshake record;
  * an ASCII letter is someone speaking plain HTTP to the HTTPS port. */
-static enum tls_accept_result first_byte(int fd)
+static enum tls_accept_result first_byte(int fd, long long deadline)
 {
 	unsigned char c;
 	ssize_t n;
-	do
+	for (;;) {
 		n = recv(fd, &c, 1, MSG_PEEK);
-	while (n < 0 && errno == EINTR);
+		if (n >= 0 || (errno != EINTR && errno != EAGAIN && errno != EWOULDBLOCK))
+			break;
+		if (errno != EINTR && !wait_ready(fd, POLLIN, deadline))
+			return TLS_NO_HANDSHAKE;
+	}
 	if (n < 0 && errno == ENOTSOCK)
 		return TLS_ACCEPTED; /* a pipe: cannot peek, just try */
 	if (n <= 0)
@@ -201,18 +218,24 @@ static enum tls_accept_result first_byte(int fd)
 	return (c >= 'A' && c <= 'Z') ? TLS_PLAIN_HTTP : TLS_NO_HANDSHAKE;
 }
 
-/* SSL_accept, resumed after each read timeout until the deadline. */
-static bool handshake(SSL *ssl, int fd, long long deadline)
+/* SSL_accept, resumed whenever the fd it waits for is ready, until the
+ * deadline. */
+static bool handshake(SSL *ssl, int in_fd, int out_fd, long long deadline)
 {
 	for (;;) {
 		int rc = SSL_accept(ssl);
 		if (rc == 1)
 			return true;
 		int err = SSL_get_error(ssl, rc);
-		long long left = deadline - clock_now_ms();
-		if ((err != SSL_ERROR_WANT_READ && err != SSL_ERROR_WANT_WRITE) || left <= 0)
+		if (err == SSL_ERROR_WANT_READ) {
+			if (!wait_ready(in_fd, POLLIN, deadline))
+				return false;
+		} else if (err == SSL_ERROR_WANT_WRITE) {
+			if (!wait_ready(out_fd, POLLOUT, deadline))
+				return false;
+		} else {
 			return false;
-		set_read_timeout(fd, left);
+		}
 	}
 }
 
@@ -221,13 +244,12 @@ enum tls_accept_result tls_accept(const struct tls_server *srv, int in_fd, int o
 {
 	static struct tls_conn conn; /* one per child */
 	long long deadline = clock_now_ms() + timeout_ms;
-	set_read_timeout(in_fd, timeout_ms);
-	enum tls_accept_result first = first_byte(in_fd);
+	enum tls_accept_result first = first_byte(in_fd, deadline);
 	if (first != TLS_ACCEPTED)
 		return first;
 	conn.ssl = SSL_new(srv->ctx);
 	if (!conn.ssl || SSL_set_rfd(conn.ssl, in_fd) != 1 || SSL_set_wfd(conn.ssl, out_fd) != 1 ||
-	    !handshake(conn.ssl, in_fd, deadline)) {
+	    !handshake(conn.ssl, in_fd, out_fd, deadline)) {
 		log_trace("child %d: TLS handshake failed: %s", (int)getpid(), ssl_reason());
 		ERR_clear_error();
 		SSL_free(conn.ssl);
@@ -246,8 +268,8 @@ static ssize_t io_failure(struct tls_conn *t, int rc)
 	if (err == SSL_ERROR_ZERO_RETURN)
 		return 0;
 	if (err == SSL_ERROR_WANT_READ || err == SSL_ERROR_WANT_WRITE) {
-		if (errno != EINTR)
-			errno = EAGAIN; /* SO_RCVTIMEO / SO_SNDTIMEO ran out */
+		t->want_read = err == SSL_ERROR_WANT_READ;
+		errno = EAGAIN; /* the non-blocking fd is not ready: poll */
 		return -1;
 	}
 	if (err != SSL_ERROR_SYSCALL || errno == 0)
@@ -265,6 +287,11 @@ ssize_t tls_write(struct tls_conn *t, const void *buf, size_t len)
 {
 	int rc = SSL_write(t->ssl, buf, len > INT_MAX ? INT_MAX : (int)len);
 	return rc > 0 ? rc : io_failure(t, rc);
+}
+
+bool tls_wants_read(const struct tls_conn *t)
+{
+	return t->want_read;
 }
 
 bool tls_can_sendfile(const struct tls_conn *t)
@@ -335,6 +362,12 @@ ssize_t tls_read(struct tls_conn *t, void *buf, size_t len)
 ssize_t tls_write(struct tls_conn *t, const void *buf, size_t len)
 {
 	return tls_read(t, (void *)buf, len);
+}
+
+bool tls_wants_read(const struct tls_conn *t)
+{
+	(void)t;
+	return true;
 }
 
 bool tls_can_sendfile(const struct tls_conn *t)

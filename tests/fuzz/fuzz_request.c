@@ -287,10 +287,10 @@ static bool answer(void)
 	struct response resp;
 	response_init(&resp);
 	handler_handle(&site, &req, &resp);
-	resp.close = !req.keep_alive || resp.status == HTTP_BAD_REQUEST ||
+	resp.close = !req.msg.keep_alive || resp.status == HTTP_BAD_REQUEST ||
 		     resp.status == HTTP_URI_TOO_LONG || resp.status >= HTTP_INTERNAL_SERVER_ERROR;
 	resp.keep_alive_header = !resp.close && request_http_minor(&req) == 0;
-	resp.http09 = req.http09;
+	resp.http09 = req.msg.http09;
 	send_and_check(&resp);
 	bool keep = !resp.close;
 	response_release(&resp);
@@ -302,9 +302,9 @@ static void answer_failure(void)
 {
 	struct response resp;
 	response_init(&resp);
-	response_set_error(&resp, req.error, req.error_message);
-	resp.head_only = req.is_head;
-	resp.http09 = req.http09;
+	response_set_error(&resp, req.msg.error, req.msg.error_message);
+	resp.head_only = req.msg.is_head;
+	resp.http09 = req.msg.http09;
 	resp.close = true;
 	send_and_check(&resp);
 	response_release(&resp);
@@ -314,13 +314,13 @@ static void answer_failure(void)
 static bool feed(const char *p, size_t len)
 {
 	size_t off = 0;
-	while (off < len || req.state != REQUEST_INCOMPLETE) {
+	while (off < len || req.msg.state != REQUEST_INCOMPLETE) {
 		off += request_feed(&req, p + off, len - off);
-		if (req.state == REQUEST_FAILED) {
+		if (req.msg.state == REQUEST_FAILED) {
 			answer_failure();
 			return false;
 		}
-		if (req.state != REQUEST_COMPLETE)
+		if (req.msg.state != REQUEST_COMPLETE)
 			return true;
 		if (!answer())
 			return false;

@@ -471,9 +471,9 @@ static void resume(int port, const char *file)
 static void same_curl_resume(void **state)
 {
 	char a[512], b[512];
-	char *da = malloc(BIG_LEN + 1), *db = malloc(BIG_LEN + 1);
 
 	REQUIRE_NGINX();
+	char *da = malloc(BIG_LEN + 1), *db = malloc(BIG_LEN + 1);
 	assert_non_null(da);
 	assert_non_null(db);
 	resume(srv.port, "ours.bin");

@@ -1,7 +1,9 @@
 /* Integration: HTTPS. A throw-away self-signed certificate (and an
  * encrypted key) made with the openssl command; files, listings, ranges
  * and keep-alive over TLS with curl --cacert; the negotiated protocol;
- * plain HTTP on the TLS port; stalled handshakes; start-up failures.
+ * plain HTTP on the TLS port; stalled handshakes; a client that stops
+ * reading (the send deadline holds for TLS records too); start-up
+ * failures.
  * Skipped as a whole when the binary was built without TLS. */
 #include <stdarg.h>
 #include <stddef.h>
@@ -9,10 +11,18 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
+
+#ifdef HTTPD_LITE_TLS
+#include <openssl/ssl.h>
+#endif
 
 #include "harness.h"
 
@@ -83,6 +93,11 @@ static int group_setup(void **state)
 	if (make_cert(cert, key, NULL) || make_cert(other_cert, other_key, NULL) ||
 	    make_cert(enc_cert, enc_key, "s3cret-pw"))
 		return -1;
+	char big[512];
+	int fd = open(fixture_path(&suite_fx, "big50m.bin", big, sizeof(big)),
+		      O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0 || ftruncate(fd, (off_t)50 << 20) < 0 || close(fd) < 0)
+		return -1; /* sparse: 50 MiB that cost no disk */
 	if (fixture_write_str(&suite_fx, "../pw.txt", "s3cret-pw\n") < 0 ||
 	    fixture_write_str(&suite_fx, "../bad-pw.txt", "wrong\n") < 0)
 		return -1;
@@ -252,6 +267,40 @@ static void stalled_handshakes_are_closed(void **state)
 	assert_int_equal(harness_stop(&s), 0);
 }
 
+#ifdef HTTPD_LITE_TLS
+/* A TLS client with a 64 KiB receive buffer asks for 50 MiB and never
+ * reads: with --send-timeout 2 its child is gone within the documented
+ * bound (2 x S), whether the records go through OpenSSL or kernel TLS. */
+static void tls_client_that_stops_reading_dropped(void **state)
+{
+	(void)state;
+	SKIP_WITHOUT_TLS();
+	static const char req[] = "GET /big50m.bin HTTP/1.1\r\nHost: x\r\n\r\n";
+	struct test_server s;
+	start_tls(&s, cert, key, NULL, "--send-timeout");
+	int rcvbuf = 64 * 1024;
+	struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)s.port)};
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	assert_true(fd >= 0);
+	assert_int_equal(setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf)), 0);
+	assert_int_equal(connect(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	SSL_CTX *ctx = SSL_CTX_new(TLS_client_method());
+	assert_non_null(ctx);
+	SSL *ssl = SSL_new(ctx);
+	assert_non_null(ssl);
+	assert_int_equal(SSL_set_fd(ssl, fd), 1);
+	assert_int_equal(SSL_connect(ssl), 1);
+	assert_int_equal(SSL_write(ssl, req, (int)sizeof(req) - 1), (int)sizeof(req) - 1);
+	assert_int_equal(harness_wait_children(s.pid, 1, WAIT_MS), 0);
+	assert_int_equal(harness_wait_children(s.pid, 0, 2 * 2000 + WAIT_MS), 0);
+	SSL_free(ssl);
+	SSL_CTX_free(ctx);
+	close(fd);
+	assert_int_equal(harness_stop(&s), 0);
+}
+#endif
+
 static void encrypted_key_with_password_file(void **state)
 {
 	(void)state;
@@ -349,6 +398,9 @@ int main(void)
 		T(keep_alive_and_protocol),
 		T(plain_http_on_tls_port_gets_400),
 		T(stalled_handshakes_are_closed),
+#ifdef HTTPD_LITE_TLS
+		T(tls_client_that_stops_reading_dropped),
+#endif
 		T(encrypted_key_with_password_file),
 		T(bad_identities_fail_at_start),
 		T(key_inside_cert_file),

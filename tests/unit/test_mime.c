@@ -317,6 +317,273 @@ static void test_system_file(void **state)
 	expect_type("a.ico", "image/vnd.microsoft.icon");
 }
 
+/* The whole built-in table as it must be, sorted: adding, removing or
+ * changing an entry in mime.c fails test_builtin_table_exact until this
+ * copy says the same. */
+static const char *const expected_builtin[][2] = {
+	{"3g2", "audio/3gpp2"},
+	{"3gp", "audio/3gpp"},
+	{"3gpp", "audio/3gpp"},
+	{"3gpp2", "audio/3gpp2"},
+	{"7z", "application/x-7z-compressed"},
+	{"a", "application/octet-stream"},
+	{"aac", "audio/aac"},
+	{"adts", "audio/aac"},
+	{"ai", "application/postscript"},
+	{"aif", "audio/x-aiff"},
+	{"aifc", "audio/x-aiff"},
+	{"aiff", "audio/x-aiff"},
+	{"au", "audio/basic"},
+	{"avi", "video/x-msvideo"},
+	{"avif", "image/avif"},
+	{"bat", "text/plain"},
+	{"bcpio", "application/x-bcpio"},
+	{"bin", "application/octet-stream"},
+	{"bmp", "image/bmp"},
+	{"bz2", "application/x-bzip2"},
+	{"c", "text/plain"},
+	{"cdf", "application/x-netcdf"},
+	{"cjs", "text/javascript"},
+	{"cpio", "application/x-cpio"},
+	{"csh", "application/x-csh"},
+	{"css", "text/css"},
+	{"csv", "text/csv"},
+	{"dll", "application/octet-stream"},
+	{"doc", "application/msword"},
+	{"dot", "application/msword"},
+	{"dvi", "application/x-dvi"},
+	{"eml", "message/rfc822"},
+	{"eps", "application/postscript"},
+	{"epub", "application/epub+zip"},
+	{"etx", "text/x-setext"},
+	{"exe", "application/octet-stream"},
+	{"flac", "audio/flac"},
+	{"gif", "image/gif"},
+	{"glb", "model/gltf-binary"},
+	{"gltf", "model/gltf+json"},
+	{"gtar", "application/x-gtar"},
+	{"gz", "application/gzip"},
+	{"h", "text/plain"},
+	{"h5", "application/x-hdf5"},
+	{"hdf", "application/x-hdf"},
+	{"heic", "image/heic"},
+	{"heif", "image/heif"},
+	{"htm", "text/html"},
+	{"html", "text/html"},
+	{"ico", "image/vnd.microsoft.icon"},
+	{"ief", "image/ief"},
+	{"jpe", "image/jpeg"},
+	{"jpeg", "image/jpeg"},
+	{"jpg", "image/jpeg"},
+	{"js", "text/javascript"},
+	{"json", "application/json"},
+	{"jxl", "image/jxl"},
+	{"ksh", "text/plain"},
+	{"latex", "application/x-latex"},
+	{"loas", "audio/aac"},
+	{"m1v", "video/mpeg"},
+	{"m3u", "application/vnd.apple.mpegurl"},
+	{"m3u8", "application/vnd.apple.mpegurl"},
+	{"m4a", "audio/mp4"},
+	{"m4s", "video/iso.segment"},
+	{"m4v", "video/x-m4v"},
+	{"man", "application/x-troff-man"},
+	{"map", "application/json"},
+	{"markdown", "text/markdown"},
+	{"md", "text/markdown"},
+	{"me", "application/x-troff-me"},
+	{"mht", "message/rfc822"},
+	{"mhtml", "message/rfc822"},
+	{"mif", "application/x-mif"},
+	{"mjs", "text/javascript"},
+	{"mov", "video/quicktime"},
+	{"movie", "video/x-sgi-movie"},
+	{"mp2", "audio/mpeg"},
+	{"mp3", "audio/mpeg"},
+	{"mp4", "video/mp4"},
+	{"mpa", "video/mpeg"},
+	{"mpe", "video/mpeg"},
+	{"mpeg", "video/mpeg"},
+	{"mpg", "video/mpeg"},
+	{"ms", "application/x-troff-ms"},
+	{"n3", "text/n3"},
+	{"nc", "application/x-netcdf"},
+	{"nq", "application/n-quads"},
+	{"nt", "application/n-triples"},
+	{"nws", "message/rfc822"},
+	{"o", "application/octet-stream"},
+	{"obj", "application/octet-stream"},
+	{"oda", "application/oda"},
+	{"oga", "audio/ogg"},
+	{"ogg", "audio/ogg"},
+	{"ogv", "video/ogg"},
+	{"opus", "audio/opus"},
+	{"otf", "font/otf"},
+	{"p12", "application/x-pkcs12"},
+	{"p7c", "application/pkcs7-mime"},
+	{"pbm", "image/x-portable-bitmap"},
+	{"pdf", "application/pdf"},
+	{"pfx", "application/x-pkcs12"},
+	{"pgm", "image/x-portable-graymap"},
+	{"pl", "text/plain"},
+	{"png", "image/png"},
+	{"pnm", "image/x-portable-anymap"},
+	{"pot", "application/vnd.ms-powerpoint"},
+	{"ppa", "application/vnd.ms-powerpoint"},
+	{"ppm", "image/x-portable-pixmap"},
+	{"pps", "application/vnd.ms-powerpoint"},
+	{"ppt", "application/vnd.ms-powerpoint"},
+	{"ps", "application/postscript"},
+	{"pwz", "application/vnd.ms-powerpoint"},
+	{"py", "text/x-python"},
+	{"pyc", "application/x-python-code"},
+	{"pyo", "application/x-python-code"},
+	{"qt", "video/quicktime"},
+	{"ra", "audio/x-pn-realaudio"},
+	{"ram", "application/x-pn-realaudio"},
+	{"ras", "image/x-cmu-raster"},
+	{"rdf", "application/xml"},
+	{"rgb", "image/x-rgb"},
+	{"roff", "application/x-troff"},
+	{"rtx", "text/richtext"},
+	{"sgm", "text/x-sgml"},
+	{"sgml", "text/x-sgml"},
+	{"sh", "application/x-sh"},
+	{"shar", "application/x-shar"},
+	{"snd", "audio/basic"},
+	{"so", "application/octet-stream"},
+	{"src", "application/x-wais-source"},
+	{"srt", "text/plain"},
+	{"sv4cpio", "application/x-sv4cpio"},
+	{"sv4crc", "application/x-sv4crc"},
+	{"svg", "image/svg+xml"},
+	{"swf", "application/x-shockwave-flash"},
+	{"t", "application/x-troff"},
+	{"tar", "application/x-tar"},
+	{"tcl", "application/x-tcl"},
+	{"tex", "application/x-tex"},
+	{"texi", "application/x-texinfo"},
+	{"texinfo", "application/x-texinfo"},
+	{"tgz", "application/gzip"},
+	{"tif", "image/tiff"},
+	{"tiff", "image/tiff"},
+	{"toml", "application/toml"},
+	{"tr", "application/x-troff"},
+	{"trig", "application/trig"},
+	{"ts", "video/mp2t"},
+	{"tsv", "text/tab-separated-values"},
+	{"ttf", "font/ttf"},
+	{"txt", "text/plain"},
+	{"ustar", "application/x-ustar"},
+	{"vcf", "text/x-vcard"},
+	{"vtt", "text/vtt"},
+	{"wasm", "application/wasm"},
+	{"wav", "audio/x-wav"},
+	{"weba", "audio/webm"},
+	{"webm", "video/webm"},
+	{"webmanifest", "application/manifest+json"},
+	{"webp", "image/webp"},
+	{"wiz", "application/msword"},
+	{"woff", "font/woff"},
+	{"woff2", "font/woff2"},
+	{"wsdl", "application/xml"},
+	{"xbm", "image/x-xbitmap"},
+	{"xlb", "application/vnd.ms-excel"},
+	{"xls", "application/vnd.ms-excel"},
+	{"xml", "text/xml"},
+	{"xpdl", "application/xml"},
+	{"xpm", "image/x-xpixmap"},
+	{"xsl", "application/xml"},
+	{"xwd", "image/x-xwindowdump"},
+	{"xz", "application/x-xz"},
+	{"yaml", "application/yaml"},
+	{"yml", "application/yaml"},
+	{"z", "application/octet-stream"},
+	{"zip", "application/zip"},
+};
+#define EXPECTED_LEN (sizeof(expected_builtin) / sizeof(expected_builtin[0]))
+
+static const char *expected_type(const char *ext)
+{
+	for (size_t i = 0; i < EXPECTED_LEN; i++)
+		if (strcmp(expected_builtin[i][0], ext) == 0)
+			return expected_builtin[i][1];
+	return NULL;
+}
+
+/* Both ways: every expected extension gives its type through lookup (with
+ * no mime.types loaded), and every entry of the built-in table is
+ * expected, with that type; the counts agree. */
+static void test_builtin_table_exact(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < EXPECTED_LEN; i++) {
+		char name[48];
+		snprintf(name, sizeof(name), "file.%s", expected_builtin[i][0]);
+		assert_string_equal(mime_lookup(NULL, name), expected_builtin[i][1]);
+	}
+	size_t n = 0;
+	const char *ext, *type;
+	while (mime_builtin_entry(n, &ext, &type)) {
+		const char *want = expected_type(ext);
+		if (!want)
+			fail_msg("built-in .%s (%s) is not in the expected table", ext, type);
+		assert_string_equal(type, want);
+		n++;
+	}
+	assert_int_equal(n, EXPECTED_LEN);
+	assert_false(mime_builtin_entry(EXPECTED_LEN, &ext, &type));
+}
+
+/* The types browsers enforce, one by one (the table above holds them
+ * too; this says why they matter). */
+static void test_web_types(void **state)
+{
+	static const char *const pairs[][2] = {
+		{"app.3f2a1b.js", "text/javascript"}, {"m.mjs", "text/javascript"},
+		{"m.cjs", "text/javascript"},         {"m.wasm", "application/wasm"},
+		{"d.json", "application/json"},       {"app.js.map", "application/json"},
+		{"site.webmanifest", "application/manifest+json"},
+		{"i.svg", "image/svg+xml"},           {"i.avif", "image/avif"},
+		{"i.webp", "image/webp"},             {"i.jxl", "image/jxl"},
+		{"f.woff2", "font/woff2"},            {"f.woff", "font/woff"},
+		{"favicon.ico", "image/vnd.microsoft.icon"},
+		{"v.mp4", "video/mp4"},               {"v.webm", "video/webm"},
+		{"seg.m4s", "video/iso.segment"},     {"l.m3u8", "application/vnd.apple.mpegurl"},
+		{"seg.ts", "video/mp2t"},             {"m.glb", "model/gltf-binary"},
+		{"m.gltf", "model/gltf+json"},
+	};
+	(void)state;
+	for (size_t i = 0; i < sizeof(pairs) / sizeof(pairs[0]); i++)
+		expect_type(pairs[i][0], pairs[i][1]);
+}
+
+/* A mime.types that maps the browser-enforced extensions elsewhere
+ * changes none of them, and still adds what it may. */
+static void test_hostile_mime_types(void **state)
+{
+	(void)state;
+	int n = init_from("text/plain js mjs cjs\n"
+			  "application/octet-stream wasm json map svg woff2 ts\n"
+			  "text/html webmanifest avif webp\n"
+			  "application/x-new newext\n");
+	assert_int_equal(n, 1);
+	expect_type("app.js", "text/javascript");
+	expect_type("APP.JS", "text/javascript");
+	expect_type("m.mjs", "text/javascript");
+	expect_type("m.cjs", "text/javascript");
+	expect_type("m.wasm", "application/wasm");
+	expect_type("d.json", "application/json");
+	expect_type("a.map", "application/json");
+	expect_type("i.svg", "image/svg+xml");
+	expect_type("f.woff2", "font/woff2");
+	expect_type("s.ts", "video/mp2t");
+	expect_type("m.webmanifest", "application/manifest+json");
+	expect_type("i.avif", "image/avif");
+	expect_type("i.webp", "image/webp");
+	expect_type("x.newext", "application/x-new");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -332,6 +599,9 @@ int main(void)
 		cmocka_unit_test_teardown(test_init_entry_cap, teardown),
 		cmocka_unit_test_teardown(test_init_endless_file, teardown),
 		cmocka_unit_test_teardown(test_system_file, teardown),
+		cmocka_unit_test(test_builtin_table_exact),
+		cmocka_unit_test(test_web_types),
+		cmocka_unit_test_teardown(test_hostile_mime_types, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
