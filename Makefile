@@ -60,6 +60,12 @@ link_lib = $(if $(and $(filter 1,$(STATIC_LIBS)),$(filter /%,$(call lib_archive,
 LDLIBS += $(call link_lib,crypt)
 # zlib, for --compress (zlib1g-dev).
 LDLIBS += $(call link_lib,z)
+# libqrencode, for --qr (libqrencode-dev): not linked, dlopen'ed for the
+# one encoding at start-up (src/qr.c says why).
+# libarchive, for --archives (libarchive-dev): not linked, dlopen'ed by
+# the child that sends an archive (src/archive_stream.c says why).
+# libcmark, for --readme (libcmark-dev).
+LDLIBS += $(call link_lib,cmark)
 # OpenSSL for HTTPS (libssl-dev): on when its headers are there, or by
 # TLS=1; `make TLS=0` builds without (in its own build directory, so the
 # two builds never mix objects).
@@ -115,9 +121,15 @@ DEPFLAGS = -MMD -MP -MT $@ -MF $@.d
 # Debian packages: what building needs, and what testing needs on top.
 missing_build = $(if $(or $(LLHTTP_PC),$(wildcard $(LLHTTP_DIR)/llhttp.c)),,node-llhttp) \
                 $(if $(wildcard /usr/include/crypt.h),,libcrypt-dev) \
-                $(if $(wildcard /usr/include/zlib.h),,zlib1g-dev)
+                $(if $(wildcard /usr/include/zlib.h),,zlib1g-dev) \
+                $(if $(wildcard /usr/include/qrencode.h),,libqrencode-dev) \
+                $(if $(wildcard /usr/include/archive.h),,libarchive-dev) \
+                $(if $(wildcard /usr/include/cmark.h),,libcmark-dev)
 missing_test  = $(if $(wildcard /usr/include/cmocka.h),,libcmocka-dev) \
                 $(if $(shell command -v curl 2>/dev/null),,curl) \
+                $(if $(shell command -v zbarimg 2>/dev/null),,zbar-tools) \
+                $(if $(shell command -v unzip 2>/dev/null),,unzip) \
+                $(if $(shell command -v bsdtar 2>/dev/null),,libarchive-tools) \
                 $(if $(shell command -v openssl 2>/dev/null),,openssl)
 # Not needed to build, but installed by `make deps` so that HTTPS is in.
 missing_optional = $(if $(wildcard /usr/include/openssl/ssl.h),,libssl-dev)

@@ -80,6 +80,9 @@ struct config {
 
 	/* Listing and logging */
 	bool no_listing;           /* 403 instead of a directory listing */
+	bool qr;                   /* the LAN URL as a QR code: terminal, listings */
+	bool archives;             /* ?download=tar|tar.gz|zip on listed folders */
+	bool readme;               /* README.md rendered below listings */
 	bool live_reload;          /* inject the reload script, serve its stream */
 	const char *log_file;      /* append the access log here */
 	const char *log_format;    /* "python" (default), "common", "combined" */

@@ -1,7 +1,7 @@
-/* dirlist: the body of a directory listing.
+/* dirlist: a directory's entries and their order, for a listing.
  *
- * Reading the directory and rendering it are split so that order and
- * escaping can be unit-tested on made-up entries. */
+ * Reading and ordering are apart from rendering (listing.h) so that
+ * order and escaping can be unit-tested on made-up entries. */
 #ifndef HTTPD_LITE_DIRLIST_H
 #define HTTPD_LITE_DIRLIST_H
 
@@ -9,8 +9,6 @@
 #include <stddef.h>
 #include <sys/types.h>
 #include <time.h>
-
-#include "buf.h"
 
 struct dirlist_entry {
 	char *name;     /* owned, NUL-terminated, never "." or ".." */
@@ -36,10 +34,6 @@ int dirlist_read(int dirfd, struct dirlist *list);
 /* Drop the entries whose name begins with '.' (--no-dotfiles). */
 void dirlist_hide_dotfiles(struct dirlist *list);
 
-/* python's order: by name lower-cased (ASCII), ties broken by the bytes
- * of the name so the output is deterministic. */
-void dirlist_sort(struct dirlist *list);
-
 /* How a listing is shown: ?sort=name|size|mtime&order=asc|desc, and
  * ?format=json. Directories always come first. */
 enum dirlist_key { DIRLIST_BY_NAME, DIRLIST_BY_SIZE, DIRLIST_BY_MTIME };
@@ -56,26 +50,11 @@ struct dirlist_view {
  * parameters and values are ignored (defaults: name, ascending, HTML). */
 void dirlist_view_from_query(const char *query, struct dirlist_view *view);
 
-/* Directories first, then by the view's key and order; names (python's
- * order) break ties. -1 (ENOMEM, list unchanged) when the memory for the
+/* Directories first, then by the view's key and order; names break ties
+ * in python's order: lower-cased (ASCII), then by their bytes, so the
+ * output is deterministic. -1 (ENOMEM, list unchanged) when the memory for the
  * sort keys cannot be had. */
 int dirlist_sort_view(struct dirlist *list, const struct dirlist_view *view);
-
-/* The HTML listing. Keeps python's contract -- <title> and <h1>
- * "Directory listing for /path/", one <a href> per entry whose text is
- * the HTML-escaped name (directories with "/", symlinks with "@", a
- * symlink to a directory linked with "/"), hrefs percent-encoded -- and
- * adds a table of sizes and times, a parent link, breadcrumbs, sort links
- * in the column heads and a small stylesheet (dark mode too).
- * display_path is the decoded URL path of the directory ("/docs/"). */
-void dirlist_render_html(const struct dirlist *list, const char *display_path,
-			 const struct dirlist_view *view, struct buf *out);
-
-/* [{"name":..,"type":"file|dir|symlink","size":..,"mtime":"RFC 3339",
- *   "href":..}, ...]: always valid JSON. A name that is not valid UTF-8
- * has each bad byte replaced by U+FFFD in "name"; "href" (percent-
- * encoded) always names the entry exactly. */
-void dirlist_render_json(const struct dirlist *list, struct buf *out);
 
 void dirlist_free(struct dirlist *list);
 

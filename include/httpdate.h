@@ -26,4 +26,11 @@ int httpdate_parse(const char *s, size_t len, time_t *out);
 #define LOGDATE_LEN 20
 void logdate_format(time_t t, char out[LOGDATE_LEN + 1]);
 
+/* RFC 3339 in UTC, "2026-11-29T16:30:01Z" (for listings): digits by
+ * hand for 1970 to 9999, gmtime and strftime outside (years before 1970,
+ * five digits, a minus). Room for gmtime's widest year. Returns the
+ * length; out is NUL-terminated. */
+#define HTTPDATE_RFC3339_MAX 32
+size_t httpdate_rfc3339(time_t t, char out[HTTPDATE_RFC3339_MAX]);
+
 #endif

@@ -7,6 +7,7 @@
 #include <sys/socket.h>
 
 #include "config.h"
+#include "netif.h"
 
 struct listener {
 	int fd;
@@ -21,9 +22,10 @@ struct listener {
  * close-on-exec. */
 void listener_open(const struct config *cfg, struct listener *l);
 
-/* python's start-up line on stdout, flushed:
+/* python's start-up line on stdout,
  * "Serving HTTP on :: port 8000 (http://[::]:8000/) ..." (HTTPS, https
- * when tls). */
-void listener_announce(const struct listener *l, bool tls);
+ * when tls), then the URLs a person can open (netif.h), flushed. lan_url
+ * gets the one to hand to another machine ("" when there is none). */
+void listener_announce(const struct listener *l, bool tls, char lan_url[NETIF_URL_MAX]);
 
 #endif

@@ -9,6 +9,7 @@
 #include <sys/types.h>
 #include <time.h>
 
+#include "archive_stream.h"
 #include "buf.h"
 #include "config.h"
 #include "http.h"
@@ -58,6 +59,9 @@ struct response {
 	bool cors_preflight;       /* Access-Control-Allow-Methods & co */
 	const char *cors_request_headers; /* echoed; points into the request */
 	const char *www_authenticate; /* 401: the challenge (auth.h) */
+	/* A folder as an archive (--archives), built while it is sent: no
+	 * Content-Length; chunked, or ended by closing (HTTP/1.0). */
+	struct archive_stream_plan archive;
 	/* --live-reload's stream: conn.c sends the head (no Content-Length,
 	 * Cache-Control: no-cache) and hands the connection over. */
 	bool event_stream;

@@ -10,6 +10,7 @@
 #define HTTPD_LITE_SITE_H
 
 #include "auth.h"
+#include "buf.h"
 #include "config.h"
 #include "mime.h"
 #include "response.h"
@@ -24,6 +25,10 @@ struct site {
 	struct mime_table mime;        /* what /etc/mime.types adds */
 	struct response_extras extras; /* --cors, --isolate, --header, --cache */
 	struct tls_server *tls;        /* NULL: plain HTTP */
+	/* --qr: the listing's QR element (listing_qr_html), NUL-terminated;
+	 * empty: none.
+	 * Made after binding, as the URL needs the port (-p 0). */
+	struct buf listing_qr;
 };
 
 /* The log, the time zone, the root, the MIME table, the users, the

@@ -23,7 +23,8 @@ static const char *const usage_text[] = {
 	"\n",
 	"Where to listen:\n"
 	"  -p, --port PORT          port to listen on (default 8000; also the\n"
-	"                           positional PORT)\n"
+	"                           positional PORT); 0: a free port the kernel\n"
+	"                           picks, printed at start-up\n"
 	"  -b, --bind ADDRESS       address to bind (default: every interface,\n"
 	"                           IPv6 and IPv4)\n"
 	"      --backlog N          listen backlog (default 1024)\n"
@@ -94,6 +95,12 @@ static const char *const usage_text[] = {
 	"\n",
 	"Listing and logging:\n"
 	"      --no-listing         answer 403 for directories without an index\n"
+	"      --archives           offer each listed folder as .tar, .tar.gz and\n"
+	"                           .zip (?download=tar|tar.gz|zip), built as sent\n"
+	"      --readme             show a folder's README.md below its listing\n"
+	"                           (Markdown, raw HTML and unsafe links dropped)\n"
+	"      --qr                 show the URL for other machines as a QR code\n"
+	"                           at start-up and on listing pages\n"
 	"      --log FILE           append the access log to FILE (reopened on SIGHUP)\n"
 	"      --log-format FORMAT  python (default), common or combined\n"
 	"\n",
@@ -142,6 +149,9 @@ enum long_only_option {
 	OPT_TLS_CERT,
 	OPT_TLS_KEY,
 	OPT_TLS_PASSWORD_FILE,
+	OPT_QR,
+	OPT_ARCHIVES,
+	OPT_README,
 	OPT_NOT_FOUND_PAGE,
 	OPT_SPA,
 	OPT_CLEAN_URLS,
@@ -182,6 +192,9 @@ static const struct option long_options[] = {
 	{"tls-cert", required_argument, NULL, OPT_TLS_CERT},
 	{"tls-key", required_argument, NULL, OPT_TLS_KEY},
 	{"tls-password-file", required_argument, NULL, OPT_TLS_PASSWORD_FILE},
+	{"qr", no_argument, NULL, OPT_QR},
+	{"archives", no_argument, NULL, OPT_ARCHIVES},
+	{"readme", no_argument, NULL, OPT_README},
 	{"404", required_argument, NULL, OPT_NOT_FOUND_PAGE},
 	{"spa", optional_argument, NULL, OPT_SPA},
 	{"clean-urls", no_argument, NULL, OPT_CLEAN_URLS},
@@ -224,8 +237,9 @@ static int parse_number(const char *s, unsigned long long min,
 static uint16_t parse_port(const char *s)
 {
 	unsigned long long v;
-	if (parse_number(s, 1, 65535, &v) < 0)
-		usage_error("invalid port '%s': expected a number from 1 to 65535", s);
+	if (parse_number(s, 0, 65535, &v) < 0)
+		usage_error("invalid port '%s': expected a number from 0 to 65535 (0: any free port)",
+			    s);
 	return (uint16_t)v;
 }
 
@@ -401,6 +415,9 @@ static void apply_option(struct config *cfg, int opt, const char *arg)
 	case OPT_REUSEPORT: cfg->reuseport = true; break;
 	case OPT_INETD: cfg->inetd = true; break;
 	case OPT_NO_LISTING: cfg->no_listing = true; break;
+	case OPT_QR: cfg->qr = true; break;
+	case OPT_ARCHIVES: cfg->archives = true; break;
+	case OPT_README: cfg->readme = true; break;
 	case OPT_LOG: cfg->log_file = arg; break;
 	case OPT_LOG_FORMAT: cfg->log_format = check_log_format(arg); break;
 	case OPT_TLS_CERT: cfg->tls_cert = tls_option(arg); break;

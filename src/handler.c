@@ -11,16 +11,19 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "archive_stream.h"
 #include "auth.h"
 #include "dirlist.h"
 #include "fallback.h"
 #include "gzip.h"
 #include "httpdate.h"
+#include "listing.h"
 #include "livereload.h"
 #include "mime.h"
 #include "negotiate.h"
 #include "path.h"
 #include "range.h"
+#include "readme.h"
 #include "upload.h"
 #include "validate.h"
 
@@ -306,6 +309,40 @@ static bool wants_json(const struct request *req, const struct dirlist_view *vie
 	return json > 0 && json > negotiate_media_weight(accept, "text/html");
 }
 
+/* --archives: "?download=tar|tar.gz|zip" on a folder a listing would
+ * show is the folder as an archive, planned here and built while it is
+ * sent (archive_stream.c). false: not asked for. */
+static bool planned_archive(const struct site *site, const struct path *p,
+			    const struct request *req, struct response *resp)
+{
+	enum archive_stream_format f =
+		archive_stream_from_query(p->has_query ? p->query : NULL);
+	if (!site->cfg->archives || f == ARCHIVE_STREAM_NONE)
+		return false;
+	const char *slash = strrchr(p->rel, '/');
+	const char *top = *p->rel ? (slash ? slash + 1 : p->rel) : "files";
+	bool chunked = !req->msg.http09 && request_http_minor(req) >= 1;
+	if (archive_stream_plan(&resp->archive, f, &site->root, p->rel, top,
+				site->cfg->no_dotfiles, chunked) < 0) {
+		response_set_error(resp, HTTP_INTERNAL_SERVER_ERROR,
+				   errno == ELIBACC ? "Cannot open libarchive" : NULL);
+		return true;
+	}
+	resp->status = HTTP_OK;
+	resp->content_type = archive_stream_type(f);
+	return true;
+}
+
+/* --readme: the folder's README.md as HTML, NUL-terminated in out; NULL
+ * when there is none to show. */
+static const char *listing_readme(const struct site *site, const char *rel, struct buf *out)
+{
+	if (!site->cfg->readme || readme_render(&site->root, rel, out) < 0)
+		return NULL;
+	buf_append(out, "", 1);
+	return buf_ok(out) ? out->data : NULL;
+}
+
 static void serve_listing(const struct site *site, int dir_fd, const struct path *p,
 			  const struct request *req, struct response *resp)
 {
@@ -313,6 +350,8 @@ static void serve_listing(const struct site *site, int dir_fd, const struct path
 		response_set_error(resp, HTTP_FORBIDDEN, "Directory listing is disabled");
 		return;
 	}
+	if (planned_archive(site, p, req, resp))
+		return;
 	struct dirlist list = {0};
 	if (dirlist_read(dir_fd, &list) < 0) {
 		not_found(site, "No permission to list directory", resp);
@@ -330,11 +369,19 @@ static void serve_listing(const struct site *site, int dir_fd, const struct path
 		return;
 	}
 	if (view.json) {
-		dirlist_render_json(&list, &resp->body);
+		listing_render_json(&list, site->cfg->archives, &resp->body);
 	} else {
 		char display[PATH_MAX_LEN + 2];
 		snprintf(display, sizeof(display), "/%s%s", p->rel, *p->rel ? "/" : "");
-		dirlist_render_html(&list, display, &view, &resp->body);
+		struct buf readme;
+		buf_init(&readme);
+		struct listing_extras extras = {
+			.qr_html = site->listing_qr.len ? site->listing_qr.data : NULL,
+			.archives = site->cfg->archives,
+			.readme_html = listing_readme(site, p->rel, &readme),
+		};
+		listing_render_html(&list, display, &view, &extras, &resp->body);
+		buf_free(&readme);
 		if (site->cfg->live_reload)
 			livereload_inject_buf(&resp->body);
 	}

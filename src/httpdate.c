@@ -9,6 +9,7 @@
 #include "httpdate.h"
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <string.h>
 
 static const char *const httpdate_wday[7] = {
@@ -101,6 +102,74 @@ void logdate_format(time_t t, char out[LOGDATE_LEN + 1])
 }
 
 /* ---- parsing ----------------------------------------------------------- */
+
+/* ---- RFC 3339 ---------------------------------------------------------- */
+
+/* Two digits of v (< 100) at p; p after them. */
+static char *httpdate_put_2digits(char *p, unsigned v)
+{
+	*p++ = (char)('0' + v / 10);
+	*p++ = (char)('0' + v % 10);
+	return p;
+}
+
+#define HTTPDATE_RFC3339_MAX 32
+/* 9999-12-31T23:59:59Z: the last time with a four-digit year */
+#define HTTPDATE_RFC3339_FAST_END INT64_C(253402300799)
+
+/* Days since 1970-01-01 to a date of the proleptic Gregorian calendar,
+ * counting in 400-year eras from 0000-03-01 (so that the leap day ends
+ * a year); days >= 0 only. */
+static void httpdate_civil_date(int64_t days, unsigned *year, unsigned *month,
+			       unsigned *day)
+{
+	int64_t z = days + 719468;  /* days since 0000-03-01 */
+	int64_t era = z / 146097;
+	unsigned doe = (unsigned)(z - era * 146097);                  /* [0, 146096] */
+	unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365; /* [0, 399] */
+	unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);        /* [0, 365] */
+	unsigned mp = (5 * doy + 2) / 153;                             /* March = 0 */
+	*day = doy - (153 * mp + 2) / 5 + 1;
+	*month = mp < 10 ? mp + 3 : mp - 9;
+	*year = (unsigned)(era * 400 + yoe) + (*month <= 2);
+}
+
+/* "2026-11-29T16:30:01Z" from digits for 1970 to 9999 ... */
+static size_t httpdate_rfc3339_fast(time_t t, char *out)
+{
+	unsigned year, month, day;
+	unsigned secs = (unsigned)(t % 86400);
+	httpdate_civil_date(t / 86400, &year, &month, &day);
+	char *p = out;
+	p = httpdate_put_2digits(p, year / 100);
+	p = httpdate_put_2digits(p, year % 100);
+	*p++ = '-';
+	p = httpdate_put_2digits(p, month);
+	*p++ = '-';
+	p = httpdate_put_2digits(p, day);
+	*p++ = 'T';
+	p = httpdate_put_2digits(p, secs / 3600);
+	*p++ = ':';
+	p = httpdate_put_2digits(p, secs / 60 % 60);
+	*p++ = ':';
+	p = httpdate_put_2digits(p, secs % 60);
+	*p++ = 'Z';
+	*p = '\0';
+	return (size_t)(p - out);
+}
+
+/* ... and from gmtime and strftime before 1970 and after 9999, whose
+ * years (none, five digits, a minus) only they get right. */
+size_t httpdate_rfc3339(time_t t, char out[HTTPDATE_RFC3339_MAX])
+{
+	if (t >= 0 && (int64_t)t <= HTTPDATE_RFC3339_FAST_END)
+		return httpdate_rfc3339_fast(t, out);
+	struct tm tm;
+	if (!gmtime_r(&t, &tm))
+		memset(&tm, 0, sizeof(tm));
+	return strftime(out, HTTPDATE_RFC3339_MAX, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
 
 struct httpdate_scan {
 	const char *p;

@@ -13,6 +13,7 @@
 
 #include "log.h"
 #include "netaddr.h"
+#include "netif.h"
 
 static int looks_numeric(const char *s)
 {
@@ -193,7 +194,26 @@ void listener_open(const struct config *cfg, struct listener *l)
 		log_die(EXIT_RUNTIME, "getsockname:");
 }
 
-void listener_announce(const struct listener *l, bool tls)
+/* After python's line, the URLs to open and whether other machines can
+ * connect. A machine whose interfaces cannot be read lists localhost. */
+static void announce_urls(const struct listener *l, const char *scheme,
+			  char lan_url[NETIF_URL_MAX])
+{
+	struct netif_addr addrs[NETIF_MAX];
+	size_t n = netif_read(addrs, NETIF_MAX);
+	struct netif_url urls[NETIF_MAX + 1];
+	size_t nurls = netif_urls(&l->addr, scheme, addrs, n, urls, NETIF_MAX + 1);
+	struct buf lines;
+	buf_init(&lines);
+	netif_format(urls, nurls, netif_reachable(&l->addr), &lines);
+	if (buf_ok(&lines) && fwrite(lines.data, 1, lines.len, stdout) != lines.len)
+		log_warn("writing the URLs to stdout:");
+	buf_free(&lines);
+	const struct netif_url *lan = netif_lan_url(urls, nurls);
+	snprintf(lan_url, NETIF_URL_MAX, "%s", lan ? lan->url : "");
+}
+
+void listener_announce(const struct listener *l, bool tls, char lan_url[NETIF_URL_MAX])
 {
 	char host[NETADDR_STRLEN];
 	netaddr_host(&l->addr, host, sizeof(host));
@@ -203,5 +223,6 @@ void listener_announce(const struct listener *l, bool tls)
 	const char *scheme = tls ? "https" : "http";
 	printf("Serving %s on %s port %u (%s://%s%s%s:%u/) ...\n", tls ? "HTTPS" : "HTTP",
 	       host, port, scheme, open, host, close, port);
+	announce_urls(l, scheme, lan_url);
 	fflush(stdout);
 }

@@ -71,6 +71,7 @@ void response_init(struct response *resp)
 
 void response_release(struct response *resp)
 {
+	archive_stream_release(&resp->archive);
 	if (resp->file_fd >= 0)
 		close(resp->file_fd); /* read-only file: nothing to lose */
 	buf_free(&resp->location);
@@ -346,8 +347,30 @@ static void put_status_line(struct head *h, enum http_status status)
 	head_field(h, "Date", date_now());
 }
 
+/* A streamed archive: its type and file name, and how its end is told. */
+static void put_archive_fields(struct head *h, const struct response *resp)
+{
+	head_field(h, "Content-Type", resp->content_type);
+	if (resp->archive.chunked)
+		head_str(h, "Transfer-Encoding: chunked\r\n");
+	struct buf disposition;
+	buf_init(&disposition);
+	archive_stream_disposition(&resp->archive, &disposition);
+	head_str(h, "Content-Disposition: ");
+	if (buf_ok(&disposition))
+		head_put(h, disposition.data, disposition.len);
+	else
+		h->full = true;
+	head_put(h, "\r\n", 2);
+	buf_free(&disposition);
+}
+
 static void put_content_fields(struct head *h, const struct response *resp)
 {
+	if (resp->archive.format != ARCHIVE_STREAM_NONE) {
+		put_archive_fields(h, resp);
+		return;
+	}
 	if (resp->file_fd >= 0 && resp->nparts > 1) {
 		head_str(h, "Content-Type: multipart/byteranges; boundary=");
 		head_str(h, resp->boundary);
@@ -436,6 +459,9 @@ static long long send_small_file(struct io *io, struct iovec iov[3], const struc
 long long response_send(struct io *io, struct response *resp, const struct response_extras *x)
 {
 	char head[RESPONSE_HEAD_MAX];
+	bool streamed = resp->archive.format != ARCHIVE_STREAM_NONE;
+	if (streamed && !resp->archive.chunked)
+		resp->close = true; /* the close is what ends the body */
 	long hlen = format_head(resp, x ? x->cache_seconds : -1, head, sizeof(head));
 	if (hlen < 0) {
 		errno = EOVERFLOW;
@@ -446,6 +472,11 @@ long long response_send(struct io *io, struct response *resp, const struct respo
 	if (resp->http09)
 		iov[0].iov_len = iov[1].iov_len = 0;
 	bool body = !resp->head_only && http_status_has_body(resp->status);
+	if (body && streamed) {
+		if (io_write_all(io, iov, 2, true) < 0)
+			return -1;
+		return archive_stream_send(io, &resp->archive);
+	}
 	if (body && resp->file_fd >= 0 && resp->nparts > 1) {
 		if (io_write_all(io, iov, 2, true) < 0 || send_multipart(io, resp) < 0)
 			return -1;

@@ -32,8 +32,10 @@
 #include "clock.h"
 #include "conn.h"
 #include "io.h"
+#include "listing.h"
 #include "log.h"
 #include "netaddr.h"
+#include "qr.h"
 #include "response.h"
 #include "site.h"
 
@@ -53,6 +55,7 @@ struct server {
 	const struct site *site;
 	const struct config *cfg;
 	int listen_fd;
+	struct sockaddr_storage listen_addr; /* bound address, real port (-p 0) */
 	int spare_fd; /* given up to accept a connection when out of fds */
 	struct child *children;
 	unsigned nchildren;
@@ -214,7 +217,10 @@ static void reap_children(struct server *s)
 static void print_status(struct server *s)
 {
 	got_status = 0;
-	log_plain("%u live children (max %u)", s->nchildren, s->cfg->max_clients);
+	char listening[NETADDR_STRLEN];
+	netaddr_host_port(&s->listen_addr, listening, sizeof(listening));
+	log_plain("%u live children (max %u), listening on %s", s->nchildren, s->cfg->max_clients,
+		  listening);
 	log_plain("%-8s %-28s %-28s %s", "pid", "remote", "local", "since");
 	time_t now = time(NULL);
 	for (unsigned i = 0; i < s->nchildren; i++) {
@@ -415,6 +421,7 @@ static void server_init(struct server *s, const struct site *site, struct listen
 	s->site = site;
 	s->cfg = site->cfg;
 	s->listen_fd = l->fd;
+	s->listen_addr = l->addr;
 	/* Any fd will do, and after --chroot there is no /dev/null. */
 	s->spare_fd = fcntl(site->root.fd, F_DUPFD_CLOEXEC, 0);
 	if (s->spare_fd < 0)
@@ -433,18 +440,54 @@ static void server_free(struct server *s)
 	free(s->children);
 }
 
+/* --qr: the URL for another machine as a QR code on the terminal, and
+ * the same code for every listing page, made once here (the URL needs
+ * the bound port) before any child is forked. */
+static void show_qr(const char *url, struct site *site)
+{
+	struct qr q;
+	if (!*url || qr_encode(url, &q) < 0) {
+		log_warn("--qr: cannot encode '%s' as a QR code", url);
+		return;
+	}
+	struct buf text, svg;
+	buf_init(&text);
+	buf_init(&svg);
+	qr_render_terminal(&q, &text);
+	qr_render_svg(&q, url, &svg);
+	if (buf_ok(&text) && fwrite(text.data, 1, text.len, stdout) != text.len)
+		log_warn("writing the QR code to stdout:");
+	fflush(stdout);
+	buf_append(&svg, "", 1);
+	if (buf_ok(&svg)) {
+		listing_qr_html(url, svg.data, &site->listing_qr);
+		buf_append(&site->listing_qr, "", 1); /* the listing takes a string */
+	}
+	if (!buf_ok(&site->listing_qr))
+		buf_free(&site->listing_qr);
+	buf_free(&text);
+	buf_free(&svg);
+	qr_free(&q);
+}
+
 int server_run(struct site *site, struct listener *l)
 {
 	struct server s;
 	sigset_t unblocked;
 	server_init(&s, site, l);
 	install_signals(&unblocked);
-	listener_announce(l, site->tls != NULL);
-	if (log_tracing())
-		log_trace("listening fd=%d (%s); parent pid %d", s.listen_fd,
+	char lan_url[NETIF_URL_MAX];
+	listener_announce(l, site->tls != NULL, lan_url);
+	if (site->cfg->qr)
+		show_qr(lan_url, site);
+	if (log_tracing()) {
+		char where[NETADDR_STRLEN];
+		netaddr_host_port(&l->addr, where, sizeof(where));
+		log_trace("listening fd=%d on %s (%s); parent pid %d", s.listen_fd, where,
 			  l->inherited ? "passed by systemd: socket activation"
 				       : "socket, bind, listen done",
 			  (int)getpid());
+	}
 	while (!got_stop) {
 		wait_for_event(&s, &unblocked);
 		/* Not only on SIGCHLD: when ppoll returns with the listener

@@ -74,4 +74,5 @@ void site_close(struct site *site)
 	response_extras_free(&site->extras);
 	tls_server_free(site->tls);
 	site->tls = NULL;
+	buf_free(&site->listing_qr);
 }

@@ -262,7 +262,8 @@ static void off_put_is_405_and_nothing_written(void **state)
 	reply_free(&r);
 	assert_listing("photos", "dangle\nfifo\nold.txt\nsl\n");
 	assert_int_equal(client_get(srv.port, "/", &r), CLIENT_OK);
-	assert_false(harness_contains(r.body, r.body_len, "<script"));
+	/* no upload control (the filter box's script is there either way) */
+	assert_false(harness_contains(r.body, r.body_len, "input.type = \"file\""));
 	reply_free(&r);
 }
 

@@ -310,6 +310,36 @@ static void expect_logdate(long long t, const char *want)
 	assert_string_equal(out, want);
 }
 
+/* RFC 3339: fixed points, the edges of the hand-written range, and a
+ * walk over 150 years in steps that hit every month, held to strftime. */
+static void expect_rfc3339(long long t, const char *want)
+{
+	char out[HTTPDATE_RFC3339_MAX];
+	size_t len = httpdate_rfc3339((time_t)t, out);
+	assert_string_equal(out, want);
+	assert_int_equal(len, strlen(want));
+}
+
+static void test_rfc3339(void **state)
+{
+	(void)state;
+	expect_rfc3339(0, "1970-01-01T00:00:00Z");
+	expect_rfc3339(1000000000, "2001-09-09T01:46:40Z");
+	expect_rfc3339(951782400, "2000-02-29T00:00:00Z");
+	expect_rfc3339(253402300799LL, "9999-12-31T23:59:59Z");
+	expect_rfc3339(253402300800LL, "10000-01-01T00:00:00Z");
+	expect_rfc3339(-1, "1969-12-31T23:59:59Z");
+	for (long long t = -100000; t < 150LL * 365 * 86400; t += 86400 * 13 + 3607) {
+		char want[64], got[HTTPDATE_RFC3339_MAX];
+		time_t tt = (time_t)t;
+		struct tm tm;
+		assert_non_null(gmtime_r(&tt, &tm));
+		strftime(want, sizeof(want), "%Y-%m-%dT%H:%M:%SZ", &tm);
+		httpdate_rfc3339(tt, got);
+		assert_string_equal(got, want);
+	}
+}
+
 static void test_logdate(void **state)
 {
 	char out[LOGDATE_LEN + 1];
@@ -348,6 +378,7 @@ int main(void)
 		cmocka_unit_test(test_mutations),
 		cmocka_unit_test(test_rfc850_year_rule),
 		cmocka_unit_test(test_logdate),
+		cmocka_unit_test(test_rfc3339),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
