@@ -11,6 +11,7 @@
 #include <stddef.h>
 
 #include "buf.h"
+#include "http.h"
 
 /* Room for the longest target the request layer accepts (8 KiB, longer
  * is 414 there) plus a terminator: decoding never makes it longer. */
@@ -66,5 +67,9 @@ void path_redirect_location(const struct path *p, struct buf *out);
 void path_percent_encode(const char *name, size_t len, struct buf *out);
 /* The same, written at to (room for 3 * len bytes); returns the end. */
 char *path_percent_encode_to(char *to, const char *name, size_t len);
+
+/* The status a target that does not parse is answered with: 414 when it
+ * is too long, else 400. */
+enum http_status path_status_http(enum path_status ps);
 
 #endif

@@ -21,6 +21,7 @@
 #include "livereload.h"
 #include "mime.h"
 #include "negotiate.h"
+#include "options.h"
 #include "path.h"
 #include "range.h"
 #include "readme.h"
@@ -452,61 +453,12 @@ static void serve_missing(const struct site *site, const struct path *p,
 	resp->vary_accept = resp->vary_accept || f.vary_accept;
 }
 
-static enum http_status path_status_to_http(enum path_status ps)
-{
-	return ps == PATH_TOO_LONG ? HTTP_URI_TOO_LONG : HTTP_BAD_REQUEST;
-}
-
-/* ---- OPTIONS -------------------------------------------------------------- */
-
-/* Access-Control-Request-Headers is echoed only when it is a plain list
- * of field names: nothing else of the request goes into our head. */
-#define CORS_HEADERS_MAX 1024
-
-static bool is_field_name_list(const char *s)
-{
-	size_t len = strlen(s);
-	if (len == 0 || len > CORS_HEADERS_MAX)
-		return false;
-	for (; *s; s++)
-		if (!http_is_tchar((unsigned char)*s) && !strchr(", \t", *s))
-			return false;
-	return true;
-}
-
-/* OPTIONS on "*" or any path that parses: 204 with Allow; with --cors,
- * also the answer to a preflight. Before authentication, because a
- * browser's preflight never carries credentials, and nothing here says
- * whether a file exists. false: not an OPTIONS request. */
-static bool answered_options(const struct config *cfg, const struct request *req,
-			     struct path *p, struct response *resp)
-{
-	if (strcmp(req->method, "OPTIONS") != 0)
-		return false;
-	enum path_status ps = PATH_OK;
-	if (strcmp(req->target, "*") != 0)
-		ps = path_from_target(req->target, req->msg.target_len, p);
-	if (ps != PATH_OK) {
-		response_set_error(resp, path_status_to_http(ps), NULL);
-		return true;
-	}
-	resp->status = HTTP_NO_CONTENT;
-	resp->allow = cfg->upload ? RESPONSE_ALLOW_UPLOAD : RESPONSE_ALLOW;
-	if (!cfg->cors)
-		return true;
-	resp->cors_preflight = true;
-	const char *h = request_header(req, "Access-Control-Request-Headers");
-	if (h && is_field_name_list(h))
-		resp->cors_request_headers = h; /* the request outlives the response */
-	return true;
-}
-
 void handler_handle(const struct site *site, const struct request *req,
 		    struct response *resp)
 {
 	static struct path p; /* 24 KiB: off the stack, one request at a time */
 	resp->head_only = req->msg.is_head;
-	if (answered_options(site->cfg, req, &p, resp))
+	if (options_answer(site->cfg, req, &p, resp))
 		return;
 	if (!auth_allows(&site->auth, request_header(req, "Authorization"))) {
 		response_set_error(resp, HTTP_UNAUTHORIZED, NULL);
@@ -515,7 +467,7 @@ void handler_handle(const struct site *site, const struct request *req,
 	}
 	enum path_status ps = path_from_target(req->target, req->msg.target_len, &p);
 	if (ps != PATH_OK) {
-		response_set_error(resp, path_status_to_http(ps), NULL);
+		response_set_error(resp, path_status_http(ps), NULL);
 		return;
 	}
 	/* Before the dotfile rule: the stream is no file, and must work

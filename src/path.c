@@ -284,3 +284,8 @@ void path_percent_encode(const char *name, size_t len, struct buf *out)
 	if (to)
 		buf_commit(out, (size_t)(path_percent_encode_to(to, name, len) - to));
 }
+
+enum http_status path_status_http(enum path_status ps)
+{
+	return ps == PATH_TOO_LONG ? HTTP_URI_TOO_LONG : HTTP_BAD_REQUEST;
+}
