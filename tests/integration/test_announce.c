@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "harness.h"
 
@@ -137,6 +138,97 @@ static void wildcard_lists_localhost_and_interfaces(void **state)
 	assert_int_equal(harness_stop(&s), 0);
 }
 
+/* ---- in a network namespace of our own ------------------------------ */
+
+/* A namespace with a veth pair (some kernels have no dummy interfaces),
+ * "v0" holding 198.51.100.7 and 2001:db8::7 (documentation addresses,
+ * never routed), "v1" up without an address: the server inside it must
+ * name exactly those two. Nothing is ever sent to them. Needs root
+ * (CAP_SYS_ADMIN) and iproute2: skipped otherwise. */
+static char netns[32];
+
+static int ip_cmd(const char *const args[])
+{
+	const char *argv[16] = {"ip"};
+	size_t n = 1;
+	for (size_t i = 0; args[i] && n < 15; i++)
+		argv[n++] = args[i];
+	argv[n] = NULL;
+	struct run_result r;
+	int rc = harness_run(argv, NULL, HARNESS_WAIT_MS, &r);
+	rc = rc == 0 && r.exit_code == 0 ? 0 : -1;
+	run_result_free(&r);
+	return rc;
+}
+
+static bool make_netns(void)
+{
+	snprintf(netns, sizeof(netns), "httpd-lite-%d", (int)getpid());
+	if (ip_cmd((const char *[]){"netns", "add", netns, NULL}) < 0)
+		return false;
+	return ip_cmd((const char *[]){"-n", netns, "link", "add", "v0", "type", "veth", "peer",
+				       "name", "v1", NULL}) == 0 &&
+	       ip_cmd((const char *[]){"-n", netns, "addr", "add", "198.51.100.7/24", "dev", "v0",
+				       NULL}) == 0 &&
+	       ip_cmd((const char *[]){"-n", netns, "addr", "add", "2001:db8::7/64", "dev", "v0",
+				       "nodad", NULL}) == 0 &&
+	       ip_cmd((const char *[]){"-n", netns, "link", "set", "v0", "up", NULL}) == 0 &&
+	       ip_cmd((const char *[]){"-n", netns, "link", "set", "v1", "up", NULL}) == 0 &&
+	       ip_cmd((const char *[]){"-n", netns, "link", "set", "lo", "up", NULL}) == 0;
+}
+
+static int drop_netns(void **state)
+{
+	(void)state;
+	if (netns[0])
+		(void)ip_cmd((const char *[]){"netns", "del", netns, NULL});
+	netns[0] = '\0';
+	return 0;
+}
+
+/* The server's stdout inside the namespace: started with extra, stopped
+ * by SIGINT once it has had time to print its start-up lines. */
+static char *announce_in_netns(const char *const extra[])
+{
+	const char *argv[24] = {"ip", "netns", "exec", netns, "timeout", "-s", "INT", "2",
+				harness_bin(), "-d", fx.root};
+	size_t n = 11;
+	for (size_t i = 0; extra[i] && n < 23; i++)
+		argv[n++] = extra[i];
+	argv[n] = NULL;
+	struct run_result r;
+	if (harness_run(argv, NULL, HARNESS_WAIT_MS, &r) < 0)
+		return NULL;
+	char *out = strndup(r.out.data ? r.out.data : "", r.out.len);
+	run_result_free(&r);
+	return out;
+}
+
+static void namespace_interfaces_are_named(void **state)
+{
+	(void)state;
+	if (!make_netns())
+		skip();
+	char *out = announce_in_netns((const char *[]){"-p", "8123", NULL});
+	assert_non_null(out);
+	const char *want = "Serving HTTP on :: port 8123 (http://[::]:8123/) ...\n"
+			   "  http://localhost:8123/\n"
+			   "  http://198.51.100.7:8123/  (v0)\n"
+			   "  http://[2001:db8::7]:8123/  (v0)\n"
+			   "Reachable from the network: other machines can connect.\n";
+	if (strncmp(out, want, strlen(want)) != 0)
+		fail_msg("the server said:\n%s", out);
+	free(out);
+	out = announce_in_netns((const char *[]){"-p", "8123", "-b", "198.51.100.7", NULL});
+	assert_non_null(out);
+	want = "Serving HTTP on 198.51.100.7 port 8123 (http://198.51.100.7:8123/) ...\n"
+	       "  http://198.51.100.7:8123/\n"
+	       "Reachable from the network: other machines can connect.\n";
+	if (strncmp(out, want, strlen(want)) != 0)
+		fail_msg("the server said:\n%s", out);
+	free(out);
+}
+
 /* --trace names the port in its listening line; SIGUSR1's table heads
  * with it. */
 static void trace_and_status_show_the_real_port(void **state)
@@ -162,6 +254,7 @@ int main(void)
 		cmocka_unit_test(port_zero_on_loopback_prints_the_real_port),
 		cmocka_unit_test(positional_port_zero),
 		cmocka_unit_test(wildcard_lists_localhost_and_interfaces),
+		cmocka_unit_test_teardown(namespace_interfaces_are_named, drop_netns),
 		cmocka_unit_test(trace_and_status_show_the_real_port),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
