@@ -11,6 +11,7 @@
 
 #include "config.h"
 #include "httpdate.h"
+#include "utf8.h"
 
 #define LOG_LINE_MAX 4096
 #define LOG_BATCH_MAX 4096 /* PIPE_BUF: one atomic write to a pipe */
@@ -123,36 +124,6 @@ static void log_write(const char *line, size_t len)
 	log_batched += len;
 }
 
-/* Length of the well-formed UTF-8 sequence at s[0, n) (1 to 4), or 0
- * when s[0] starts none (RFC 3629: no overlongs, no surrogates, nothing
- * past U+10FFFF). */
-static size_t utf8_len(const unsigned char *s, size_t n)
-{
-	unsigned char c = s[0], lo = 0x80, hi = 0xbf;
-	size_t len;
-	if (c < 0x80)
-		return 1;
-	if (c >= 0xc2 && c <= 0xdf) {
-		len = 2;
-	} else if (c >= 0xe0 && c <= 0xef) {
-		len = 3;
-		lo = c == 0xe0 ? 0xa0 : 0x80;
-		hi = c == 0xed ? 0x9f : 0xbf;
-	} else if (c >= 0xf0 && c <= 0xf4) {
-		len = 4;
-		lo = c == 0xf0 ? 0x90 : 0x80;
-		hi = c == 0xf4 ? 0x8f : 0xbf;
-	} else {
-		return 0;
-	}
-	if (n < len || s[1] < lo || s[1] > hi)
-		return 0;
-	for (size_t i = 2; i < len; i++)
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-	return len;
-}
-
 /* A well-formed character a terminal would act on, or that reorders or
  * splits what it shows: C1 controls U+0080-U+009F (U+009B is an 8-bit
  * CSI), the line and paragraph separators U+2028-U+2029 and the bidi
@@ -179,7 +150,7 @@ size_t log_escape(char *out, size_t cap, const char *text, size_t len, unsigned 
 	const unsigned char *s = (const unsigned char *)text;
 	size_t o = 0;
 	for (size_t i = 0; i < len;) {
-		size_t n = utf8_len(s + i, len - i);
+		size_t n = utf8_seq_len(s + i, len - i);
 		bool escape = n == 0 || (n == 1 && is_escaped_ascii(s[i], flags)) ||
 			      is_hidden_control(s + i, n);
 		if (n == 0)
