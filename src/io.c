@@ -104,17 +104,22 @@ static int tls_wait(struct io *io, struct tls_conn *t)
 	return io_wait(io, rd ? io->in_fd : io->out_fd, rd ? POLLIN : POLLOUT);
 }
 
+/* One wait for a read of at most timeout_ms: 0 when fd is ready, else -1
+ * with EAGAIN when the time is up (or poll's errno, EINTR included). */
+static int read_wait(int fd, short events, unsigned timeout_ms)
+{
+	struct pollfd p = {.fd = fd, .events = events};
+	int n = poll(&p, 1, timeout_ms > INT32_MAX ? -1 : (int)timeout_ms);
+	if (n == 0)
+		errno = EAGAIN;
+	return n > 0 ? 0 : -1;
+}
+
 static ssize_t read_plain(struct io *io, void *buf, size_t len, unsigned timeout_ms)
 {
 	for (;;) {
-		struct pollfd p = {.fd = io->in_fd, .events = POLLIN};
-		int n = poll(&p, 1, timeout_ms > INT32_MAX ? -1 : (int)timeout_ms);
-		if (n < 0)
+		if (read_wait(io->in_fd, POLLIN, timeout_ms) < 0)
 			return -1;
-		if (n == 0) {
-			errno = EAGAIN;
-			return -1;
-		}
 		ssize_t r = read(io->in_fd, buf, len);
 		if (r >= 0 || !would_block())
 			return r;
@@ -129,14 +134,8 @@ static ssize_t read_tls(struct io *io, void *buf, size_t len, unsigned timeout_m
 		if (r >= 0 || !would_block())
 			return r;
 		bool rd = tls_wants_read(io->tls);
-		struct pollfd p = {.fd = rd ? io->in_fd : io->out_fd, .events = rd ? POLLIN : POLLOUT};
-		int n = poll(&p, 1, timeout_ms > INT32_MAX ? -1 : (int)timeout_ms);
-		if (n < 0)
+		if (read_wait(rd ? io->in_fd : io->out_fd, rd ? POLLIN : POLLOUT, timeout_ms) < 0)
 			return -1;
-		if (n == 0) {
-			errno = EAGAIN;
-			return -1;
-		}
 	}
 }
 
