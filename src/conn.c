@@ -396,7 +396,6 @@ int conn_serve(const struct site *site, const struct conn_info *ci)
 		return 1;
 	c.site = site;
 	c.cfg = cfg;
-	c.io = (struct io){.in_fd = ci->fd, .out_fd = ci->out_fd, .is_socket = ci->is_socket};
 	log_batch_lines(true);
 	netaddr_host(&ci->peer, c.client, sizeof(c.client));
 	c.started_ms = clock_now_ms();
