@@ -8,16 +8,11 @@
 #include <stdio.h>
 #include <string.h>
 
-/* METHOD TARGET on a fresh connection with Host, Connection: close and
- * headers (CRLF-terminated lines, or NULL); the status. */
+/* client_request, failing the test when no reply came; the status. */
 static inline int sh_request(int port, const char *method, const char *target,
 			     const char *headers, struct http_reply *r)
 {
-	char raw[4096];
-	int n = snprintf(raw, sizeof(raw), "%s %s HTTP/1.1\r\nHost: x\r\nConnection: close\r\n%s\r\n",
-			 method, target, headers ? headers : "");
-	assert_true(n > 0 && (size_t)n < sizeof(raw));
-	int rc = client_exchange(port, raw, (size_t)n, strcmp(method, "HEAD") == 0, r);
+	int rc = client_request(port, method, target, headers, r);
 	if (rc != CLIENT_OK)
 		fail_msg("%s %s: %s", method, target, client_rc_name(rc));
 	return r->status;
